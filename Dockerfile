@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+
+# Build: compile TypeScript to dist/ with the project's pinned compiler.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the image already runs Node 24, so the `node` devDependency's download is skipped.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node_modules/.bin/tsc -p tsconfig.build.json
+
+# Production dependencies only.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM node:24-slim
+ENV NODE_ENV=production \
+    PORT=8080 \
+    DATA_DIR=/app/data
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+# Slim images have no curl: probe with node itself, exactly the path the ALB uses.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=2 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/ajax/health/').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node directly (not npm), so SIGTERM reaches the server and it can drain.
+CMD ["node", "dist/server.js"]

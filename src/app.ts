@@ -1,0 +1,75 @@
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from './config.ts';
+import type { Db, DatabaseProbe } from './db/index.ts';
+import { featureRoutes } from './features/index.ts';
+import type { AccessTokens } from './features/auth/access-token.ts';
+import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
+import { corsPolicy } from './http/cors.ts';
+import { errorHandler } from './http/errors.ts';
+import { healthRoutes } from './http/health.ts';
+import { accessLog, requestId } from './http/request-logging.ts';
+import { mountRoutes, type AnyRoute } from './http/routes.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  probe: DatabaseProbe;
+  lifecycle: Lifecycle;
+  accessTokens: AccessTokens;
+}
+
+export interface App extends Express {
+  locals: Express['locals'] & { routes: AnyRoute[] };
+}
+
+/** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
+export function createApp({ config, logger, db, probe, lifecycle, accessTokens }: AppDependencies): App {
+  const app = express() as App;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(requestId);
+  app.use(closeConnectionsWhileDraining(lifecycle));
+  app.use(healthRoutes(probe, lifecycle, logger));
+
+  app.use(accessLog(logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  const cors = corsPolicy(config.corsOrigins, logger);
+  app.use(cors);
+  app.use(authenticateAccessToken(accessTokens));
+  app.use(express.json({ strict: false, limit: config.bodyLimit }));
+
+  const routes = featureRoutes({ db });
+  const router = express.Router();
+  mountRoutes(router, routes);
+  app.use(router);
+  app.locals.routes = routes;
+
+  app.use(unmatchedRoute);
+  app.use(
+    errorHandler({
+      exposeStack: config.env === 'development',
+      applyCors: cors,
+      onDatabaseUnavailable: (error) => probe.markUnavailable(error),
+    }),
+  );
+  return app;
+}
+
+/** While draining, every response tells the load balancer not to reuse the connection. */
+function closeConnectionsWhileDraining(lifecycle: Lifecycle): RequestHandler {
+  return (_req, res, next) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  };
+}

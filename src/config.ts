@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const integer = (fallback: number, min = 0) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback);
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const origins = z
+  .string()
+  .default('https://yongheonn.com')
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .refine((origin) => origin !== '*', {
+            message: '"*" is refused: credentials are allowed, so every origin must be named',
+          })
+          .refine((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin), {
+            message: 'each origin must look like https://host[:port] with no path or trailing slash',
+          }),
+      )
+      .min(1, 'at least one origin is required'),
+  );
+
+// Express's `trust proxy`: a hop count (the ALB is one hop), true/false, or a list of addresses/subnets.
+const trustProxy = z
+  .string()
+  .default('1')
+  .transform((value): number | boolean | string[] => {
+    if (/^\d+$/.test(value)) return Number(value);
+    if (value === 'true' || value === 'false') return value === 'true';
+    return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  });
+
+const schema = z.object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: integer(8080, 0).pipe(z.number().max(65535, 'must be at most 65535')),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CORS_ORIGINS: origins,
+    DATABASE_URL: z
+      .string()
+      .default('')
+      .refine((value) => value === '' || /^postgres(ql)?:\/\//.test(value), {
+        message: 'must be empty (embedded database) or a postgres:// URL',
+      }),
+    DATA_DIR: z.string().min(1).default('./data'),
+    MIGRATE_ON_START: flag(true),
+    DB_POOL_MAX: integer(10, 1),
+    DB_CONNECT_TIMEOUT_MS: integer(2000, 1),
+    DB_STATEMENT_TIMEOUT_MS: integer(5000, 1),
+    DB_PROBE_INTERVAL_MS: integer(5000, 100),
+    JWT_SECRET: z.string().optional(),
+    TRUST_PROXY: trustProxy,
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
+    KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
+    HEADERS_TIMEOUT_MS: integer(66_000, 1),
+    REQUEST_TIMEOUT_MS: integer(90_000, 0),
+    SHUTDOWN_DRAIN_MS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').optional(),
+    SHUTDOWN_TIMEOUT_MS: integer(30_000, 0),
+  });
+
+type Env = z.output<typeof schema>;
+
+// Rules between variables. They run on whichever variables parsed, so a single start-up attempt lists
+// every problem at once.
+function crossFieldProblems(env: Partial<Env>): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
+  if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
+  const { KEEP_ALIVE_TIMEOUT_MS: keepAlive, HEADERS_TIMEOUT_MS: headers, REQUEST_TIMEOUT_MS: request } = env;
+  if (keepAlive !== undefined && headers !== undefined && headers <= keepAlive) {
+    problems.push(`HEADERS_TIMEOUT_MS: must be greater than KEEP_ALIVE_TIMEOUT_MS (${keepAlive})`);
+  }
+  if (headers !== undefined && request !== undefined && request !== 0 && request < headers) {
+    problems.push(`REQUEST_TIMEOUT_MS: must be 0 or at least HEADERS_TIMEOUT_MS (${headers})`);
+  }
+  return problems;
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: Env) {
+  const production = env.NODE_ENV === 'production';
+  const generatedSecret = env.JWT_SECRET === undefined;
+  return {
+    env: env.NODE_ENV,
+    production,
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    corsOrigins: env.CORS_ORIGINS,
+    database: {
+      url: env.DATABASE_URL,
+      embedded: env.DATABASE_URL === '',
+      dataDir: env.DATA_DIR,
+      migrateOnStart: env.MIGRATE_ON_START,
+      poolMax: env.DB_POOL_MAX,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+      probeIntervalMs: env.DB_PROBE_INTERVAL_MS,
+    },
+    jwt: {
+      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      generatedSecret,
+    },
+    trustProxy: env.TRUST_PROXY,
+    bodyLimit: env.BODY_LIMIT,
+    server: {
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      // Behind the ALB the drain must outlast `unhealthy threshold × interval` (2 × 10 s); locally nobody waits.
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (production ? 25_000 : 0),
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Reads and validates the environment once. Empty strings count as unset, as in most .env tooling. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(env);
+  const fieldProblems = parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(issue, env));
+  const valid = parsed.success ? parsed.data : validFields(env);
+  const problems = [...fieldProblems, ...crossFieldProblems(valid)];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return toConfig(parsed.data);
+}
+
+function validFields(env: Record<string, string | undefined>): Partial<Env> {
+  const fields: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const result = field.safeParse(env[name]);
+    if (result.success) fields[name] = result.data;
+  }
+  return fields as Partial<Env>;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? 'environment');
+  const given = env[name];
+  const shown = given === undefined || /SECRET|PASSWORD|URL/.test(name) ? '' : ` (got "${given}")`;
+  return `${name}: ${issue.message}${shown}`;
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Where the data lives, safe to log (no credentials). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export function openDatabase(config: Config['database'], logger: Logger): DatabaseHandle {
+  return config.embedded ? openPglite(config.dataDir) : openPostgres(config, logger);
+}
+
+function openPglite(dataDir: string): DatabaseHandle {
+  const inMemory = dataDir === 'memory://';
+  const location = inMemory ? dataDir : resolve(dataDir);
+  if (!inMemory) mkdirSync(location, { recursive: true });
+  const pglite = new PGlite(inMemory ? undefined : location);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, kind: 'pglite', location, close: () => db.destroy() };
+}
+
+function openPostgres(config: Config['database'], logger: Logger): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
+    // The client-side bound also covers a server that accepted the connection and then went silent.
+    query_timeout: config.statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,
+    application_name: 'forum-api',
+  });
+  // An idle client whose server went away emits here; unhandled it would crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost (it will be replaced)'));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', location: describePostgresUrl(config.url), close: () => db.destroy() };
+}
+
+/** host:port/database of a connection URL, without user or password. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `postgres://${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}

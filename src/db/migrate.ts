@@ -1,0 +1,14 @@
+import { Migrator } from 'kysely/migration';
+import type { Logger } from '../logger.ts';
+import type { Db } from './database.ts';
+import { migrations } from './migrations/index.ts';
+
+export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  for (const result of results) {
+    const log = result.status === 'Error' ? logger.error.bind(logger) : logger.info.bind(logger);
+    log({ migration: result.migrationName, status: result.status }, 'migration');
+  }
+  if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

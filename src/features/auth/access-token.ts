@@ -1,0 +1,53 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { isRole, type Role } from './roles.ts';
+
+export interface TokenUser {
+  id: string;
+  role: Role;
+}
+
+export type Verification = { kind: 'valid'; user: TokenUser } | { kind: 'expired' } | { kind: 'invalid' };
+
+const issuer = 'forum-api';
+const audience = 'forum';
+const algorithm = 'HS256';
+export const accessTokenLifetimeSeconds = 30 * 60;
+
+export interface AccessTokens {
+  issue(user: TokenUser): Promise<string>;
+  verify(token: string): Promise<Verification>;
+}
+
+/** Access tokens: HS256 JWTs under our own secret, 30 minutes, sent raw in the Authorization header. */
+export function createAccessTokens(secret: string): AccessTokens {
+  const key = new TextEncoder().encode(secret);
+  return {
+    issue: (user) =>
+      new SignJWT({ role: user.role })
+        .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+        .setSubject(user.id)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${accessTokenLifetimeSeconds}s`)
+        .sign(key),
+
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [algorithm],
+          issuer,
+          audience,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp', 'iat'],
+        });
+        if (typeof payload.sub !== 'string' || !isRole(payload.role)) return { kind: 'invalid' };
+        return { kind: 'valid', user: { id: payload.sub, role: payload.role } };
+      } catch (error) {
+        // jose checks the signature before the claims, so "expired" is only said of a token we signed.
+        if (error instanceof joseErrors.JWTExpired) return { kind: 'expired' };
+        return { kind: 'invalid' };
+      }
+    },
+  };
+}

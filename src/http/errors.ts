@@ -1,0 +1,123 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** An error the API answers on purpose: a stable code, an HTTP status and a message safe to show. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly fields: FieldProblem[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, options: { fields?: FieldProblem[]; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = options.fields;
+    this.headers = options.headers ?? {};
+  }
+}
+
+const bearerChallenge = (problem?: string) =>
+  problem ? `Bearer error="invalid_token", error_description="${problem}"` : 'Bearer';
+
+/** The catalogue: every error the API can answer, in one place. */
+export const errors = {
+  validation: (fields: FieldProblem[]) =>
+    new ApiError(400, 'VALIDATION_FAILED', `invalid ${fields.map((problem) => problem.field).join(', ')}`, { fields }),
+  malformedJson: () => new ApiError(400, 'MALFORMED_JSON', 'the request body is not valid JSON'),
+  badRequest: (message: string) => new ApiError(400, 'BAD_REQUEST', message),
+  unsupportedMediaType: (message: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
+  payloadTooLarge: () => new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'),
+  /** 303 with no body and no Location: the original front end's signal to refresh the token and retry. */
+  tokenExpired: () =>
+    new ApiError(303, 'TOKEN_EXPIRED', 'the access token has expired: refresh it and retry', {
+      headers: { 'WWW-Authenticate': bearerChallenge('the access token has expired') },
+    }),
+  unauthenticated: (tokenProblem?: 'invalid') =>
+    new ApiError(401, 'UNAUTHENTICATED', tokenProblem ? 'the access token is not valid' : 'an access token is required', {
+      headers: { 'WWW-Authenticate': bearerChallenge(tokenProblem && 'the access token is not valid') },
+    }),
+  forbidden: (message = 'not allowed') => new ApiError(403, 'FORBIDDEN', message),
+  routeNotFound: () => new ApiError(404, 'NOT_FOUND', 'no such route'),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new ApiError(429, 'TOO_MANY_REQUESTS', 'too many requests: slow down', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  databaseUnavailable: () =>
+    new ApiError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable: retry shortly', { headers: { 'Retry-After': '5' } }),
+  internal: () => new ApiError(500, 'INTERNAL', 'unexpected error'),
+} as const;
+
+// body-parser and http-errors describe their failures with a `type` and a `status`.
+function fromFrameworkError(error: { type?: unknown; status?: unknown; message?: unknown }): ApiError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return errors.malformedJson();
+    case 'entity.too.large':
+      return errors.payloadTooLarge();
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return errors.unsupportedMediaType(String(error.message));
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return errors.badRequest('the request body could not be read');
+  }
+  if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    return new ApiError(error.status, 'BAD_REQUEST', 'the request could not be understood');
+  }
+  return undefined;
+}
+
+export function fieldsOf(error: ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({ field: issue.path.join('.') || 'body', message: issue.message }));
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) return errors.validation(fieldsOf(error));
+  if (isDatabaseUnavailable(error)) return errors.databaseUnavailable();
+  if (typeof error === 'object' && error !== null) return fromFrameworkError(error) ?? errors.internal();
+  return errors.internal();
+}
+
+export const notFound: RequestHandler = () => {
+  throw errors.routeNotFound();
+};
+
+/**
+ * Renders every error as `{error: {code, message, requestId}}` with the CORS headers already on the response
+ * (reapplied here when an error happened before the CORS middleware ran), so the browser always sees our status.
+ */
+export function errorHandler(options: {
+  exposeStack: boolean;
+  applyCors: RequestHandler;
+  onDatabaseUnavailable: (error: unknown) => void;
+}): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) res.err = error instanceof Error ? error : new Error(String(error));
+    if (apiError.code === 'DATABASE_UNAVAILABLE') options.onDatabaseUnavailable(error);
+    res.locals.errorCode = apiError.code;
+    if (!res.hasHeader('Access-Control-Allow-Origin') && req.method !== 'OPTIONS') options.applyCors(req, res, () => undefined);
+    res.status(apiError.status).set(apiError.headers).set('Cache-Control', 'no-store');
+    if (apiError.status === 303) {
+      res.end();
+      return;
+    }
+    const stack = options.exposeStack && apiError.status >= 500 && error instanceof Error ? error.stack : undefined;
+    res.json({
+      error: { code: apiError.code, message: apiError.message, requestId: req.id, fields: apiError.fields, stack },
+    });
+  };
+}

@@ -1,0 +1,75 @@
+import { Router, type Request, type Response } from 'express';
+import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
+import type { Lifecycle } from '../lifecycle.ts';
+import type { Logger } from '../logger.ts';
+
+const contentType = 'application/health+json';
+
+/** Bodies in the IETF health-check format, rebuilt only when the database probe or the lifecycle changes. */
+class HealthBodies {
+  live = Buffer.alloc(0);
+  ready = Buffer.alloc(0);
+  readonly draining = Buffer.from(JSON.stringify({ status: 'fail', output: 'draining: shutting down', serviceId: 'forum-api' }));
+
+  update(database: ProbeResult): void {
+    const checks = {
+      'database:responseTime': [
+        {
+          componentType: 'datastore',
+          status: database.status,
+          observedValue: database.responseTimeMs,
+          observedUnit: 'ms',
+          time: database.checkedAt,
+          output: database.output,
+        },
+      ],
+    };
+    // Liveness passes whatever the database does: one bad dependency must not empty the target group.
+    this.live = Buffer.from(JSON.stringify({ status: 'pass', serviceId: 'forum-api', checks }));
+    this.ready = Buffer.from(
+      JSON.stringify({ status: database.status === 'pass' ? 'pass' : 'fail', serviceId: 'forum-api', checks }),
+    );
+  }
+}
+
+function send(res: Response, status: number, body: Buffer, close = false): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', body.length);
+  if (close) res.setHeader('Connection', 'close');
+  res.end(body);
+}
+
+/**
+ * Health is mounted before everything that could refuse or slow a request (auth, rate limits, body parsing,
+ * the database), so the ALB's probe cannot fail for any reason but a draining or dead process.
+ * Every ALB node probes every target, so these lines are logged at debug only.
+ */
+export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger): Router {
+  const bodies = new HealthBodies();
+  probe.onChange((result) => bodies.update(result));
+  const log = (req: Request, res: Response) => {
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ req: { id: req.id, method: req.method, url: req.originalUrl, userAgent: req.headers['user-agent'] }, res: { statusCode: res.statusCode } }, 'health check');
+    }
+  };
+
+  const router = Router();
+  router.get('/ajax/health', (req, res) => {
+    if (lifecycle.draining) send(res, 503, bodies.draining, true);
+    else send(res, 200, bodies.live);
+    log(req, res);
+  });
+  router.get('/ajax/health/ready', (req, res) => {
+    if (lifecycle.draining) send(res, 503, bodies.draining, true);
+    else send(res, probe.available ? 200 : 503, bodies.ready);
+    log(req, res);
+  });
+  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: '/ajax/health/', api: '/ajax/openapi.json' }));
+  router.get('/', (req, res) => {
+    send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root, lifecycle.draining);
+    log(req, res);
+  });
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import { guardFor } from './authentication.ts';
+import { errors, fieldsOf } from './errors.ts';
+import { accessFor } from './public-routes.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  body?: z.ZodType;
+  /** Response headers worth documenting (name → description). */
+  headers?: Record<string, string>;
+}
+
+export interface HandlerInput<Query, Body> {
+  req: Request;
+  res: Response;
+  query: Query;
+  body: Body;
+  /** The caller, when a valid access token came with the request (always set on protected routes). */
+  user: Express.User | undefined;
+}
+
+/**
+ * A route, declared once: its path and method, the zod schemas its input is validated with (and that the
+ * OpenAPI document is generated from), what it answers, and a thin handler that calls the feature's service.
+ */
+export interface RouteSpec<Query = unknown, Body = unknown> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  query?: z.ZodType<Query>;
+  body?: z.ZodType<Body>;
+  responses: Record<number, ResponseSpec>;
+  /** Runs after the access guard and before validation (rate limits, for instance). */
+  before?: RequestHandler[];
+  handle(input: HandlerInput<Query, Body>): Promise<void> | void;
+}
+
+/** Declares a route with its query and body types inferred from the schemas. */
+export function route<Query = undefined, Body = undefined>(spec: RouteSpec<Query, Body>): RouteSpec<Query, Body> {
+  return spec;
+}
+
+export type AnyRoute = RouteSpec<any, any>;
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (schema === undefined) return undefined as T;
+  const result = schema.safeParse(value);
+  if (!result.success) throw errors.validation(fieldsOf(result.error));
+  return result.data;
+}
+
+/**
+ * Mounts routes with the guard their declared path gets from public-routes.ts: the access decision is
+ * attached to the handler itself, so no spelling of a URL can reach a handler without passing its guard.
+ */
+export function mountRoutes(router: Router, routes: readonly AnyRoute[]): void {
+  for (const spec of routes) {
+    const guard = guardFor(accessFor(spec.path));
+    const handler: RequestHandler = async (req, res) => {
+      const query = parse(spec.query, req.query);
+      const body = parse(spec.body, req.body);
+      await spec.handle({ req, res, query, body, user: req.user });
+    };
+    router[spec.method](spec.path, ...(guard ? [guard] : []), ...(spec.before ?? []), handler);
+  }
+}
+
+/** For handlers of protected routes: the guard already refused anonymous callers. */
+export function callerOf(user: Express.User | undefined): Express.User {
+  if (user === undefined) throw errors.unauthenticated();
+  return user;
+}

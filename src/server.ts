@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from './db/index.ts';
+import { createAccessTokens } from './features/auth/access-token.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { createLogger, flushLogger, type Logger } from './logger.ts';
+
+interface Running {
+  config: Config;
+  logger: Logger;
+  server: Server;
+  database: DatabaseHandle;
+  probe: DatabaseProbe;
+  lifecycle: Lifecycle;
+}
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`forum-api: ${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function start(config: Config, logger: Logger): Promise<Running> {
+  if (config.jwt.generatedSecret) {
+    logger.warn('JWT_SECRET is not set: using a random secret, so tokens will not survive a restart (required in production)');
+  }
+  const { database, probe } = await prepareDatabase(config.database, logger);
+  const lifecycle = new Lifecycle();
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens: createAccessTokens(config.jwt.secret) });
+
+  const server = createServer(app);
+  // Longer than the ALB's 60 s idle timeout, so the ALB always closes an idle connection first
+  // (otherwise it may reuse a socket Node has just closed, and the client gets a 502).
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  server.headersTimeout = config.server.headersTimeoutMs;
+  server.requestTimeout = config.server.requestTimeoutMs;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  logger.info(
+    {
+      address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address,
+      database: database.kind,
+      corsOrigins: config.corsOrigins,
+      keepAliveTimeoutMs: server.keepAliveTimeout,
+      node: process.version,
+    },
+    'listening',
+  );
+  return { config, logger, server, database, probe, lifecycle };
+}
+
+/**
+ * SIGTERM: answer health 503 for SHUTDOWN_DRAIN_MS so the ALB stops routing here, then stop accepting,
+ * let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), close the database, flush logs and exit.
+ */
+async function shutdown(running: Running, reason: string, exitCode: number): Promise<never> {
+  const { config, logger, server, database, probe, lifecycle } = running;
+  const { shutdownDrainMs, shutdownTimeoutMs } = config.server;
+  lifecycle.startDraining();
+  logger.info({ reason, drainMs: shutdownDrainMs, timeoutMs: shutdownTimeoutMs }, 'draining: health answers 503, requests are still served');
+  await sleep(shutdownDrainMs);
+
+  logger.info('closing the listener; waiting for in-flight requests');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Sockets that finish their last request become idle after close(): keep sweeping them.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 250);
+  const forced = setTimeout(() => {
+    logger.warn('shutdown timeout reached: closing the remaining connections');
+    server.closeAllConnections();
+  }, shutdownTimeoutMs);
+  await closed;
+  clearInterval(sweeper);
+  clearTimeout(forced);
+
+  probe.stop();
+  await database.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database failed'));
+  logger.info({ exitCode }, 'stopped');
+  flushLogger(logger);
+  process.exit(exitCode);
+}
+
+function handleSignals(running: Running): void {
+  let stopping = false;
+  const stop = (reason: string, exitCode: number) => {
+    if (stopping) {
+      running.logger.warn({ reason }, 'second signal: exiting now');
+      flushLogger(running.logger);
+      process.exit(1);
+    }
+    stopping = true;
+    void shutdown(running, reason, exitCode);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('unhandledRejection', (error) => {
+    running.logger.fatal({ err: error }, 'unhandled promise rejection: shutting down');
+    stop('unhandledRejection', 1);
+  });
+  process.on('uncaughtException', (error) => {
+    running.logger.fatal({ err: error }, 'uncaught exception: shutting down');
+    stop('uncaughtException', 1);
+  });
+}
+
+const config = readConfigOrExit();
+const logger = createLogger(config.logLevel);
+try {
+  handleSignals(await start(config, logger));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const hint = code === 'EADDRINUSE' ? ' (another process already listens on that port: set PORT)' : '';
+  logger.fatal({ err: error }, 'failed to start');
+  flushLogger(logger);
+  process.stderr.write(`forum-api: failed to start: ${message}${hint}\n`);
+  process.exit(1);
+}

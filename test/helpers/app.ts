@@ -1,0 +1,122 @@
+import pg from 'pg';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from '../../src/db/index.ts';
+import { createAccessTokens, type AccessTokens } from '../../src/features/auth/access-token.ts';
+import { Lifecycle } from '../../src/lifecycle.ts';
+import type { Logger } from '../../src/logger.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+export const databaseKinds: readonly DatabaseKind[] = ['pglite', 'postgres'];
+
+/** The machine's PostgreSQL (trust auth). Tests that need it fail loudly when it is absent: they never skip. */
+export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!!';
+export const frontOrigin = 'https://yongheonn.com';
+
+export async function postgresAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is required by this test and is not reachable at ${postgresUrl} (${(error as Error).message}). ` +
+        'Start it (see .ci/run) or set TEST_DATABASE_URL. This test does not skip.',
+    );
+  }
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty schema in the test database, and the DATABASE_URL that makes it the search path. */
+export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await postgresAdmin((client) => client.query(`create schema ${schema}`));
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: () => postgresAdmin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+  };
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** A logger whose lines the test can read back. */
+export function memoryLogger(level = 'debug'): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
+      callback();
+    },
+  });
+  const logger = pino(
+    {
+      level,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[Redacted]' },
+    },
+    stream,
+  );
+  return { logger, lines };
+}
+
+export interface TestApp {
+  app: App;
+  config: Config;
+  database: DatabaseHandle;
+  probe: DatabaseProbe;
+  lifecycle: Lifecycle;
+  accessTokens: AccessTokens;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  logger?: Logger;
+}
+
+/** The real app on a real database: in-memory PGlite, or a fresh schema of the local PostgreSQL. */
+export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
+  // A DATABASE_URL given by the test (an unreachable server, say) is used as it is.
+  const schema = kind === 'postgres' && !options.env?.DATABASE_URL ? await createPostgresSchema() : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: testSecret,
+    DATA_DIR: 'memory://',
+    DATABASE_URL: schema?.url ?? '',
+    DB_PROBE_INTERVAL_MS: '200',
+    CORS_ORIGINS: frontOrigin,
+    ...options.env,
+  });
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const { database, probe } = await prepareDatabase(config.database, logger);
+  const lifecycle = new Lifecycle();
+  const accessTokens = createAccessTokens(config.jwt.secret);
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens });
+  return {
+    app,
+    config,
+    database,
+    probe,
+    lifecycle,
+    accessTokens,
+    async close() {
+      probe.stop();
+      await database.close().catch(() => undefined);
+      await schema?.drop();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { frontOrigin, startTestApp, type TestApp } from '../helpers/app.ts';
+
+function assertUnavailable(res: request.Response) {
+  assert.equal(res.status, 503);
+  assert.equal(res.body.error.code, 'DATABASE_UNAVAILABLE');
+  assert.equal(res.headers['access-control-allow-origin'], frontOrigin);
+  assert.equal(res.headers['access-control-allow-credentials'], 'true');
+  assert.ok(res.headers['retry-after']);
+  assert.ok(res.body.error.requestId);
+}
+
+async function assertHealthStaysUp(t: TestApp) {
+  const health = await request(t.app).get('/ajax/health/').set('User-Agent', 'ELB-HealthChecker/2.0');
+  assert.equal(health.status, 200);
+  const body = JSON.parse(health.text);
+  assert.equal(body.status, 'pass');
+  assert.equal(body.checks['database:responseTime'][0].status, 'warn');
+  const ready = await request(t.app).get('/ajax/health/ready');
+  assert.equal(ready.status, 503);
+}
+
+describe('Database outage on PGlite', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('pglite');
+    await t.database.close();
+  });
+  after(() => t.close());
+
+  it('When the embedded database is closed, then a database route answers 503 JSON with CORS headers', async () => {
+    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+  });
+
+  it('When the embedded database is closed, then health stays 200 (reporting warn) and readiness is 503', async () => {
+    await t.probe.check();
+    await assertHealthStaysUp(t);
+  });
+});
+
+describe('Database outage on PostgreSQL: connection refused', () => {
+  let t: TestApp;
+  before(async () => {
+    // Port 1 on loopback: nothing listens, every connection is refused at once.
+    t = await startTestApp('postgres', { env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', MIGRATE_ON_START: 'false' } });
+  });
+  after(() => t.close());
+
+  it('When PostgreSQL refuses connections, then the server still starts, health is 200 and readiness 503', async () => {
+    await assertHealthStaysUp(t);
+  });
+
+  it('When PostgreSQL refuses connections, then /ajax/subject/all answers 503 with CORS headers', async () => {
+    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+  });
+});
+
+describe('Database outage on PostgreSQL: a server that accepts and never answers', () => {
+  let t: TestApp;
+  let blackhole: Server;
+  before(async () => {
+    blackhole = createServer(() => undefined);
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as { port: number };
+    t = await startTestApp('postgres', {
+      env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`, MIGRATE_ON_START: 'false', DB_CONNECT_TIMEOUT_MS: '500' },
+    });
+  });
+  after(async () => {
+    await t.close();
+    blackhole.close();
+  });
+
+  it('When the database hangs, then a database route answers 503 within the connect timeout instead of hanging', async () => {
+    const started = Date.now();
+    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+});
