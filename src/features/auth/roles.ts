@@ -19,3 +19,9 @@ export function roleOf(auth: number): Role {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (roles as readonly string[]).includes(value);
 }
+
+/**
+ * The shared guest account behind "guest login": an ordinary verified user (never admin) that may read and
+ * post but neither recommend nor change the account.
+ */
+export const guestUserId = 'guest';
