@@ -49,7 +49,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens }
   app.use(authenticateAccessToken(accessTokens));
   app.use(express.json({ strict: false, limit: config.bodyLimit }));
 
-  const routes = featureRoutes({ db });
+  const routes = featureRoutes({ db, config });
   const router = express.Router();
   mountRoutes(router, routes);
   app.use(router);
