@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { roleOf } from '../../src/features/auth/roles.ts';
 import { frontOrigin, type TestApp } from './app.ts';
+import { listen } from './raw-http.ts';
 
 /** Stores a user row and answers an access token for it (with the role of its auth level). */
 export async function addUser(t: TestApp, id: string, auth = 2, nick = `${id}_nick`): Promise<string> {
@@ -9,8 +10,13 @@ export async function addUser(t: TestApp, id: string, auth = 2, nick = `${id}_ni
   return t.accessTokens.issue({ id, role: roleOf(auth) });
 }
 
+/** Stores a subject (the embedded database's seed already has notice, free and dev: those are kept). */
 export async function addSubject(t: TestApp, id: string, admin = 'admin'): Promise<void> {
-  await t.database.db.insertInto('subject').values({ id, title: `${id} title`, description: '', admin }).execute();
+  await t.database.db
+    .insertInto('subject')
+    .values({ id, title: `${id} title`, description: '', admin })
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
 }
 
 /** The front end's headers: JSON both ways, the stored token raw (or '' when there is none). */
@@ -40,4 +46,24 @@ export function postRaw(t: TestApp, path: string, token: string, rawJson: string
 
 export async function boardRow(t: TestApp, bno: number) {
   return t.database.db.selectFrom('board').selectAll().where('bno', '=', bno).executeTakeFirstOrThrow();
+}
+
+/**
+ * Runs `count` requests at the same moment against the app served on a loopback port (supertest would start
+ * one server per request), and answers their statuses in order.
+ */
+export async function concurrently(t: TestApp, count: number, send: (baseUrl: string, index: number) => Promise<Response>): Promise<number[]> {
+  const server = await listen(t.app);
+  try {
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const responses = await Promise.all(Array.from({ length: count }, (_, index) => send(baseUrl, index)));
+    return await Promise.all(
+      responses.map(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+  } finally {
+    await server.close();
+  }
 }
