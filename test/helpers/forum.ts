@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { roleOf } from '../../src/features/auth/roles.ts';
-import { frontOrigin, type TestApp } from './app.ts';
+import { frontOrigin, startTestApp, type DatabaseKind, type TestApp } from './app.ts';
 import { listen } from './raw-http.ts';
 
 /** Stores a user row and answers an access token for it (with the role of its auth level). */
@@ -17,6 +17,26 @@ export async function addSubject(t: TestApp, id: string, admin = 'admin'): Promi
     .values({ id, title: `${id} title`, description: '', admin })
     .onConflict((conflict) => conflict.column('id').doNothing())
     .execute();
+}
+
+export interface Forum {
+  t: TestApp;
+  /** Tokens of the cast: two verified users, an administrator and the shared guest account. */
+  alice: string;
+  bob: string;
+  admin: string;
+  guest: string;
+}
+
+/** An app with the cast the board tests share, and the subject "free". */
+export async function startForum(kind: DatabaseKind): Promise<Forum> {
+  const t = await startTestApp(kind);
+  const alice = await addUser(t, 'alice1', 2, 'alice');
+  const bob = await addUser(t, 'bob123', 2, 'bob');
+  const admin = await addUser(t, 'admin', 3);
+  const guest = await addUser(t, 'guest', 2, 'guest');
+  await addSubject(t, 'free');
+  return { t, alice, bob, admin, guest };
 }
 
 /** The front end's headers: JSON both ways, the stored token raw (or '' when there is none). */

@@ -1,39 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import type { BoardTable } from '../../db/tables/board.ts';
 
-export interface BoardRow {
-  bno: number;
-  sid: string;
-  s_bno: number;
-  user_id: string;
-  writer: string | null;
-  title: string;
-  content: string;
-  view: number;
-  recommend: number;
-  reg_date: Date;
-  update_date: Date | null;
-  pw: string | null;
-  deleted: boolean;
-}
+export type BoardRow = Selectable<BoardTable>;
 
 export type ListedBoardRow = Pick<BoardRow, 'bno' | 's_bno' | 'writer' | 'title' | 'view' | 'recommend' | 'reg_date' | 'pw'>;
 
-export interface NewBoardRow {
-  sid: string;
-  s_bno: number;
-  user_id: string;
-  writer: string | null;
-  title: string;
-  content: string;
-  pw: string | null;
-}
+export type NewBoardRow = Pick<Insertable<BoardTable>, 'sid' | 's_bno' | 'user_id' | 'writer' | 'title' | 'content' | 'pw'>;
 
-export interface BoardEdit {
-  title: string;
-  content: string;
-  pw: string | null;
-}
+export type BoardEdit = Pick<BoardRow, 'title' | 'content' | 'pw'>;
 
 /** The board and recommend tables. Takes a Kysely instance or a transaction. */
 export function boardRepository(db: Kysely<Database>) {

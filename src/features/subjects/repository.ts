@@ -1,12 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import type { SubjectTable } from '../../db/tables/subject.ts';
 
-export interface SubjectRow {
-  id: string;
-  title: string;
-  description: string;
-  admin: string;
-}
+export type SubjectRow = Pick<Selectable<SubjectTable>, 'id' | 'title' | 'description' | 'admin'>;
 
 const foreignKeyViolation = '23503';
 

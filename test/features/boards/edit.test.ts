@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { databaseKinds, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { addSubject, addUser, asFrontEnd, boardRow, postRaw, writePost } from '../../helpers/forum.ts';
+import { databaseKinds, type TestApp } from '../../helpers/app.ts';
+import { addSubject, asFrontEnd, boardRow, postRaw, startForum, writePost } from '../../helpers/forum.ts';
 
 for (const kind of databaseKinds) {
   describe(`POST /ajax/board/update and /ajax/board/delete on ${kind}`, () => {
@@ -11,11 +11,7 @@ for (const kind of databaseKinds) {
     let bob: string;
     let admin: string;
     before(async () => {
-      t = await startTestApp(kind);
-      alice = await addUser(t, 'alice1', 2, 'alice');
-      bob = await addUser(t, 'bob123', 2, 'bob');
-      admin = await addUser(t, 'admin', 3);
-      await addSubject(t, 'free');
+      ({ t, alice, bob, admin } = await startForum(kind));
     });
     after(() => t.close());
 

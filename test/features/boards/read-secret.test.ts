@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { databaseKinds, frontOrigin, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { addSubject, addUser, asFrontEnd, boardRow, writePost } from '../../helpers/forum.ts';
+import { databaseKinds, frontOrigin, type TestApp } from '../../helpers/app.ts';
+import { asFrontEnd, boardRow, startForum, writePost } from '../../helpers/forum.ts';
 
 for (const kind of databaseKinds) {
   describe(`GET /ajax/board/read-secret on ${kind}`, () => {
@@ -10,10 +10,7 @@ for (const kind of databaseKinds) {
     let alice: string;
     let bob: string;
     before(async () => {
-      t = await startTestApp(kind);
-      alice = await addUser(t, 'alice1', 2, 'alice');
-      bob = await addUser(t, 'bob123', 2, 'bob');
-      await addSubject(t, 'free');
+      ({ t, alice, bob } = await startForum(kind));
     });
     after(() => t.close());
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import { databaseKinds, frontOrigin, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { addSubject, addUser, asFrontEnd, boardRow, concurrently, writePost } from '../../helpers/forum.ts';
+import { databaseKinds, frontOrigin, type TestApp } from '../../helpers/app.ts';
+import { asFrontEnd, boardRow, concurrently, startForum, writePost } from '../../helpers/forum.ts';
 
 const boardKeys = ['bno', 'sid', 's_bno', 'user_id', 'writer', 'title', 'content', 'view', 'recommend', 'reg_date', 'update_date', 'pw', 'deleted'];
 
@@ -16,11 +16,7 @@ for (const kind of databaseKinds) {
     let ownerOnly: number;
     let coded: number;
     before(async () => {
-      t = await startTestApp(kind);
-      alice = await addUser(t, 'alice1', 2, 'alice');
-      bob = await addUser(t, 'bob123', 2, 'bob');
-      admin = await addUser(t, 'admin', 3);
-      await addSubject(t, 'free');
+      ({ t, alice, bob, admin } = await startForum(kind));
       open = await writePost(t, alice, { sid: 'free', title: 'open', content: '<p>hello</p>' });
       ownerOnly = await writePost(t, alice, { sid: 'free', title: 'mine', pw: 'nonpw' });
       coded = await writePost(t, alice, { sid: 'free', title: 'coded', pw: 'AbC123' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { databaseKinds, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { addSubject, addUser, boardRow, concurrently, postRaw, writePost } from '../../helpers/forum.ts';
+import { databaseKinds, type TestApp } from '../../helpers/app.ts';
+import { addUser, boardRow, concurrently, postRaw, startForum, writePost } from '../../helpers/forum.ts';
 
 for (const kind of databaseKinds) {
   describe(`POST /ajax/board/recommend on ${kind}`, () => {
@@ -11,12 +11,7 @@ for (const kind of databaseKinds) {
     let admin: string;
     let guest: string;
     before(async () => {
-      t = await startTestApp(kind);
-      alice = await addUser(t, 'alice1', 2, 'alice');
-      bob = await addUser(t, 'bob123', 2, 'bob');
-      admin = await addUser(t, 'admin', 3);
-      guest = await addUser(t, 'guest', 2, 'guest');
-      await addSubject(t, 'free');
+      ({ t, alice, bob, admin, guest } = await startForum(kind));
     });
     after(() => t.close());
 
