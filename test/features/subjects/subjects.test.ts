@@ -121,6 +121,12 @@ for (const kind of databaseKinds) {
       assert.equal(res.body.error.fields[0].field, 'admin');
     });
 
+    it('When the admin a subject names no longer exists and an update keeps it, then the update is still allowed', async () => {
+      await addSubject(t, 'legacy', 'gone_user');
+      const res = await update(admin, { id: 'legacy', title: 'Kept admin', description: '', admin: 'gone_user' });
+      assert.equal(res.status, 200);
+    });
+
     it('When an administrator deletes an empty subject, then §5.27 it is really gone', async () => {
       await regi(admin, subject);
       const res = await asFrontEnd(request(t.app).post('/ajax/subject/delete?subject=free'), admin);
