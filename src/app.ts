@@ -7,7 +7,8 @@ import type { AccessTokens } from './features/auth/access-token.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
-import { healthRoutes } from './http/health.ts';
+import { healthOperations, healthRoutes } from './http/health.ts';
+import { openApiRoute } from './http/openapi.ts';
 import { accessLog, requestId } from './http/request-logging.ts';
 import { mountRoutes, type AnyRoute } from './http/routes.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -49,7 +50,8 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens }
   app.use(authenticateAccessToken(accessTokens));
   app.use(express.json({ strict: false, limit: config.bodyLimit }));
 
-  const routes = featureRoutes({ db });
+  const routes = featureRoutes({ db, config });
+  routes.push(openApiRoute(() => [...healthOperations, ...routes]));
   const router = express.Router();
   mountRoutes(router, routes);
   app.use(router);
