@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { albContract, readinessPath } from '../alb-contract.ts';
 import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
@@ -56,17 +57,18 @@ export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger:
   };
 
   const router = Router();
-  router.get('/ajax/health', (req, res) => {
+  // Express matches the path with and without its trailing slash.
+  router.get(albContract.healthCheckPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, 200, bodies.live);
     log(req, res);
   });
-  router.get('/ajax/health/ready', (req, res) => {
+  router.get(readinessPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, probe.available ? 200 : 503, bodies.ready);
     log(req, res);
   });
-  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: '/ajax/health/', api: '/ajax/openapi.json' }));
+  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: '/ajax/openapi.json' }));
   router.get('/', (req, res) => {
     send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root, lifecycle.draining);
     log(req, res);
