@@ -15,6 +15,8 @@ export interface DoctorContext {
   /** Trust anchors for https: Node's default roots plus --ca. */
   trustedCa: string[];
   transport: Transport;
+  /** The first check that met an answer made up by the load balancer (the others refer to it). */
+  loadBalancerSeenAt: string | undefined;
   /** GET/OPTIONS/POST on the API, memoised by key so several checks can judge one answer. */
   fetch(key: string, path: string, init?: { method?: string; headers?: Record<string, string> }): Promise<Outcome>;
   /** Memoises any other probe (the --target health check is read by two checks). */
@@ -45,6 +47,7 @@ export function createContext(options: DoctorOptions): DoctorContext {
     addresses: [],
     trustedCa,
     transport,
+    loadBalancerSeenAt: undefined,
     once,
     fetch: (key, path, init = {}) =>
       once(key, () =>

@@ -31,11 +31,18 @@ describe('Doctor against a load balancer whose targets are unreachable (the seed
 
   it('When every answer is the balancer\'s own 502, then health says the load balancer answered and the CORS lines say why the browser blames CORS', async () => {
     const diagnosis = await diagnose(url);
-    for (const id of ['health.live', 'health.ready', 'cors.preflight.get', 'cors.preflight.post', 'cors.get', 'cors.error.404', 'cors.error.401', 'subjects']) {
+    const live = diagnosis.check('health.live');
+    assert.equal(live.status, 'fail');
+    assert.equal(
+      live.evidence,
+      "GET /ajax/health/: 502 — the load balancer answered: its targets are unhealthy or unreachable (no X-Request-Id, Server: awselb/2.0, HTML body); it has no CORS headers, so browsers report a 'CORS error'",
+    );
+    assert.match(live.fix ?? '', /^check the target group's health-check path and port \(expected \/ajax\/health\/ on 8080\)/);
+    for (const id of ['health.ready', 'cors.preflight.get', 'cors.preflight.post', 'cors.get', 'cors.error.404', 'cors.error.401', 'subjects']) {
       const check = diagnosis.check(id);
       assert.equal(check.status, 'fail', id);
-      assert.match(check.evidence, /: 502 — the load balancer answered: its targets are unhealthy or unreachable \(no X-Request-Id, Server: awselb\/2\.0, HTML body\); it has no CORS headers, so browsers report a 'CORS error'$/, id);
-      assert.match(check.fix ?? '', /^check the target group's health-check path and port \(expected \/ajax\/health\/ on 8080\)/, id);
+      assert.match(check.evidence, /: 502 from the load balancer too; it has no CORS headers, so browsers report a 'CORS error'$/, id);
+      assert.equal(check.fix, 'see health.live', id);
     }
     assert.equal(diagnosis.check('tcp').status, 'pass');
     assert.match(diagnosis.check('keepalive').evidence, /^not judged: the load balancer answered/);

@@ -1,5 +1,5 @@
 import { albContract } from '../../alb-contract.ts';
-import type { Outcome } from '../context.ts';
+import type { DoctorContext, Outcome } from '../context.ts';
 import { header, type HttpAnswer } from '../http.ts';
 import { fail, type CheckResult } from '../report.ts';
 
@@ -30,14 +30,16 @@ export function describeAnswer(answer: HttpAnswer): string {
  * Every HTTP check starts here: no answer, or an answer the load balancer made up, fails the same way;
  * otherwise our server (or something else) answered and `judge` says what the answer means.
  */
-export function judgeAnswer(id: string, outcome: Outcome, what: string, judge: (answer: HttpAnswer) => CheckResult): CheckResult {
+export function judgeAnswer(ctx: DoctorContext, id: string, outcome: Outcome, what: string, judge: (answer: HttpAnswer) => CheckResult): CheckResult {
   if (!outcome.ok) {
     return fail(id, `${what}: no answer (${outcome.error.code}: ${outcome.error.message})`, 'see the tcp and tls lines; the server may be down or too slow');
   }
   const signs = loadBalancerSigns(outcome.answer);
-  if (signs) {
-    const corsless = header(outcome.answer, 'access-control-allow-origin') === undefined ? "; it has no CORS headers, so browsers report a 'CORS error'" : '';
-    return fail(id, `${what}: ${outcome.answer.status} — ${loadBalancerAnswered} (${signs.join(', ')})${corsless}`, loadBalancerFix, outcome.answer.ms);
-  }
-  return judge(outcome.answer);
+  if (!signs) return judge(outcome.answer);
+  const corsless = header(outcome.answer, 'access-control-allow-origin') === undefined ? "; it has no CORS headers, so browsers report a 'CORS error'" : '';
+  const { status, ms } = outcome.answer;
+  // Said in full once; the lines after it point back instead of repeating the paragraph.
+  if (ctx.loadBalancerSeenAt) return fail(id, `${what}: ${status} from the load balancer too${corsless}`, `see ${ctx.loadBalancerSeenAt}`, ms);
+  ctx.loadBalancerSeenAt = id;
+  return fail(id, `${what}: ${status} — ${loadBalancerAnswered} (${signs.join(', ')})${corsless}`, loadBalancerFix, ms);
 }

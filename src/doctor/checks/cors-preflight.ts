@@ -55,7 +55,7 @@ export async function checkPreflights(ctx: DoctorContext): Promise<CheckResult[]
       method: 'OPTIONS',
       headers: { Origin: ctx.options.origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': frontEndHeaders.join(',') },
     });
-    results.push(judgeAnswer(id, outcome, `OPTIONS ${path} (preflight of ${method})`, (answer) => judgePreflight(id, answer, ctx.options.origin)));
+    results.push(judgeAnswer(ctx, id, outcome, `OPTIONS ${path} (preflight of ${method})`, (answer) => judgePreflight(id, answer, ctx.options.origin)));
   }
   return results;
 }

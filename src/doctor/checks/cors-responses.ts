@@ -57,7 +57,7 @@ export async function checkCorsResponses(ctx: DoctorContext): Promise<CheckResul
   ];
   const results: CheckResult[] = [];
   for (const [id, probe, what, expected] of cases) {
-    results.push(judgeAnswer(id, await probe, what, (answer) => judgeCorsHeaders(id, answer, origin, expected)));
+    results.push(judgeAnswer(ctx, id, await probe, what, (answer) => judgeCorsHeaders(id, answer, origin, expected)));
   }
   return results;
 }

@@ -57,7 +57,7 @@ export async function checkHealth(ctx: DoctorContext): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [id, path, strict] of checks) {
     const outcome = await ctx.fetch(id, path);
-    results.push(judgeAnswer(id, outcome, `GET ${path}`, (answer) => judgeHealth(id, answer, strict)));
+    results.push(judgeAnswer(ctx, id, outcome, `GET ${path}`, (answer) => judgeHealth(id, answer, strict)));
   }
   return results;
 }

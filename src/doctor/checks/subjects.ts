@@ -6,7 +6,7 @@ import { corsProbes, subjectsPath } from './cors-responses.ts';
 /** The front page's first call: it must be a 200 with a JSON array, or the page stays empty. */
 export async function checkSubjects(ctx: DoctorContext): Promise<CheckResult> {
   const outcome = await corsProbes(ctx).subjects;
-  return judgeAnswer('subjects', outcome, `GET ${subjectsPath}`, (answer) => {
+  return judgeAnswer(ctx, 'subjects', outcome, `GET ${subjectsPath}`, (answer) => {
     if (answer.status !== 200) {
       return fail('subjects', `${describeAnswer(answer)}: the front page cannot list the subjects`, 'read the server log for this request id', answer.ms);
     }
