@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { diagnose, runDoctorCommand, statuses } from './fixtures/doctor.ts';
 import { closedPort, corsForgettingServer, type Running } from './fixtures/servers.ts';
@@ -44,5 +45,27 @@ describe('Doctor against a port where nothing listens', () => {
     assert.deepEqual(new Set(after.map((check) => check.status)), new Set(['skip']));
     assert.ok(after.filter((check) => check.id !== 'target.health').every((check) => check.evidence === 'not run: tcp failed'));
     assert.equal(report.verdict, 'fail');
+  });
+});
+
+describe('Doctor against a server that accepts connections and never answers', () => {
+  it('When nothing comes back, then every HTTP check fails within its timeout instead of hanging', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const started = performance.now();
+      const diagnosis = await diagnose(`http://127.0.0.1:${port}`, '--timeout', '300');
+      assert.ok(performance.now() - started < 10_000, 'bounded by the timeouts');
+      assert.equal(diagnosis.check('tcp').status, 'pass');
+      for (const id of ['health.live', 'health.ready', 'cors.preflight.get', 'cors.get', 'subjects']) {
+        assert.equal(diagnosis.check(id).status, 'fail', id);
+        assert.match(diagnosis.check(id).evidence, /: no answer \(ETIMEDOUT: no answer within 300 ms\)$/, id);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
