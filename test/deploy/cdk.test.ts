@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { albContract } from '../../deploy/alb-contract.ts';
 import { ForumApiAlbStack } from '../../deploy/cdk/stack.ts';
-import { runCommand } from '../doctor/fixtures/doctor.ts';
+import { runCommand } from '../helpers/run-command.ts';
 
 const vpc = { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'], publicSubnetIds: ['subnet-0aaa', 'subnet-0bbb'] };
 

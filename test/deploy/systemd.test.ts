@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { albContract } from '../../deploy/alb-contract.ts';
 import { loadConfig } from '../../src/config.ts';
 import { testSecret } from '../helpers/app.ts';
-import { runCommand } from '../doctor/fixtures/doctor.ts';
+import { runCommand } from '../helpers/run-command.ts';
 
 const unitText = readFileSync(new URL('../../deploy/forum-api.service', import.meta.url), 'utf8');
 const systemdAnalyze = '/usr/bin/systemd-analyze';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { appDefaults } from '../../src/alb-contract.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listen } from '../helpers/raw-http.ts';
-import { runCommand } from './fixtures/doctor.ts';
+import { runCommand } from '../helpers/run-command.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; scripts: Record<string, string> };
@@ -88,7 +88,7 @@ describe('The forum-api-doctor bin, installed under node_modules', () => {
   it('When a .ts file is run from node_modules, then Node 24 refuses it: why the bin runs compiled code', async () => {
     const source = join(workspace, 'node_modules', 'forum-api', 'probe.ts');
     writeFileSync(source, 'const answer: number = 42;\nconsole.log(answer);\n');
-    const { code, stderr } = await runCommand(process.execPath, [source]);
+    const { code, stderr } = await runCommand(process.execPath, [source], { PATH: process.env.PATH });
     assert.notEqual(code, 0);
     assert.match(stderr, /ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING/);
   });
