@@ -1,10 +1,14 @@
+import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { Logger } from '../logger.ts';
 import type { Db } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Kysely looks for its own tables in every schema unless told which: a kysely_migration_lock in another
+  // schema of the same database (another app, another test run) would stop it creating ours.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]?.schema });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
     const log = result.status === 'Error' ? logger.error.bind(logger) : logger.info.bind(logger);
