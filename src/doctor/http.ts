@@ -72,8 +72,6 @@ export interface HttpRequest {
   url: URL;
   method?: string;
   headers?: OutgoingHttpHeaders;
-  /** Connect to this address instead of resolving url's host (the Host header still names url's host). */
-  address?: string;
 }
 
 /**
@@ -87,7 +85,7 @@ export function send(transport: Transport, request: HttpRequest): Promise<HttpAn
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const options = {
-      host: request.address ?? url.hostname.replace(/^\[|\]$/g, ''),
+      host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,
       method: request.method ?? 'GET',

@@ -50,6 +50,15 @@ describe('Doctor against our real server', () => {
     assert.equal(diagnosis.check('subjects').status, 'pass');
   });
 
+  it('When an https page would call the API over plain http on a real host name, then tls.handshake warns of mixed content', async () => {
+    const diagnosis = await diagnose(`http://api.forum.test:${server.port}`, '--resolve', 'api.forum.test:127.0.0.1');
+    const handshake = diagnosis.check('tls.handshake');
+    assert.equal(handshake.status, 'warn');
+    assert.equal(handshake.evidence, 'plain http: a page on https://yongheonn.com cannot call it (browsers block mixed content)');
+    assert.equal(diagnosis.check('health.live').status, 'pass');
+    assert.equal(diagnosis.report.verdict, 'warn');
+  });
+
   it('When run as a command with --json, then it exits 0 and prints the documented shape', async () => {
     const { code, stdout } = await runDoctorCommand([url, '--json']);
     assert.equal(code, 0);

@@ -16,7 +16,7 @@ export function connectOnce(host: string, port: number, timeoutMs: number): Prom
 }
 
 /** Why a connection failed, and what to do about it, for the API's address or an instance's. */
-export function explainConnectFailure(problem: NetworkError, where: string, timeoutMs: number, behindLoadBalancer: boolean): { evidence: string; fix: string } {
+function explainConnectFailure(problem: NetworkError, where: string, timeoutMs: number, behindLoadBalancer: boolean): { evidence: string; fix: string } {
   if (problem.code === 'ECONNREFUSED') {
     return {
       evidence: `connection refused by ${where}: nothing listens on that port`,
