@@ -33,7 +33,7 @@ function defaultRoots(): string[] {
 export function createContext(options: DoctorOptions): DoctorContext {
   const secure = options.url.protocol === 'https:';
   const trustedCa = [...defaultRoots(), ...options.ca];
-  const transport = createTransport(options.resolve, options.ca.length > 0 ? trustedCa : undefined, options.timeoutMs);
+  const transport = createTransport(options.resolve, options.timeoutMs);
   const memo = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, probe: () => Promise<T>): Promise<T> => {
     if (!memo.has(key)) memo.set(key, probe());

@@ -47,18 +47,15 @@ export function lookupWith(resolve: Map<string, string>): LookupFunction {
 
 export interface Transport {
   resolve: Map<string, string>;
-  /** Trusted CA certificates for https (undefined: Node's defaults). */
-  ca: string[] | undefined;
   timeoutMs: number;
   /** Keep-alive agents, so servers advertise their Keep-Alive timeout; destroyed by close(). */
   agents: { http: HttpAgent; https: HttpsAgent };
 }
 
-export function createTransport(resolve: Map<string, string>, ca: string[] | undefined, timeoutMs: number): Transport & { close(): void } {
+export function createTransport(resolve: Map<string, string>, timeoutMs: number): Transport & { close(): void } {
   const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 4 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 4 }) };
   return {
     resolve,
-    ca,
     timeoutMs,
     agents,
     close() {
@@ -94,7 +91,7 @@ export function send(transport: Transport, request: HttpRequest): Promise<HttpAn
       agent: secure ? transport.agents.https : transport.agents.http,
     };
     const tlsOptions = secure
-      ? { servername: isIP(url.hostname) ? undefined : url.hostname, ca: transport.ca, rejectUnauthorized: false }
+      ? { servername: isIP(url.hostname) ? undefined : url.hostname, rejectUnauthorized: false }
       : {};
     const req = (secure ? httpsRequest : httpRequest)({ ...options, ...tlsOptions }, (res) => {
       let body = '';
