@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { appDefaults } from './alb-contract.ts';
 
 const integer = (fallback: number, min = 0) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback);
@@ -59,7 +60,7 @@ const trustProxy = z
 
 const schema = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: integer(8080, 0).pipe(z.number().max(65535, 'must be at most 65535')),
+    PORT: integer(appDefaults.port, 0).pipe(z.number().max(65535, 'must be at most 65535')),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CORS_ORIGINS: origins,
@@ -79,8 +80,8 @@ const schema = z.object({
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
-    KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
-    HEADERS_TIMEOUT_MS: integer(66_000, 1),
+    KEEP_ALIVE_TIMEOUT_MS: integer(appDefaults.keepAliveTimeoutMs, 1),
+    HEADERS_TIMEOUT_MS: integer(appDefaults.headersTimeoutMs, 1),
     REQUEST_TIMEOUT_MS: integer(90_000, 0),
     SHUTDOWN_DRAIN_MS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').optional(),
     SHUTDOWN_TIMEOUT_MS: integer(30_000, 0),
@@ -138,8 +139,8 @@ function toConfig(env: Env) {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-      // Behind the ALB the drain must outlast `unhealthy threshold × interval` (2 × 10 s); locally nobody waits.
-      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (production ? 25_000 : 0),
+      // Behind the ALB the drain must outlast `unhealthy threshold × interval` (src/alb-contract.ts); locally nobody waits.
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS ?? (production ? appDefaults.productionShutdownDrainMs : 0),
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
   };

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { albContract, readinessPath } from '../alb-contract.ts';
 import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
@@ -58,17 +59,18 @@ export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger:
   };
 
   const router = Router();
-  router.get('/ajax/health', (req, res) => {
+  // Express matches the path with and without its trailing slash.
+  router.get(albContract.healthCheckPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, 200, bodies.live);
     log(req, res);
   });
-  router.get('/ajax/health/ready', (req, res) => {
+  router.get(readinessPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, probe.available ? 200 : 503, bodies.ready);
     log(req, res);
   });
-  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: '/ajax/health/', api: '/ajax/openapi.json' }));
+  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: '/ajax/openapi.json' }));
   router.get('/', (req, res) => {
     send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root, lifecycle.draining);
     log(req, res);
@@ -89,14 +91,14 @@ const draining = healthResponse('draining after SIGTERM (Connection: close)');
 export const healthOperations: DocumentedOperation[] = [
   {
     method: 'get',
-    path: '/ajax/health',
+    path: albContract.healthCheckPath,
     tag: 'health',
-    summary: 'Liveness, for the load balancer (/ajax/health/ is the same route); passes while the database is down',
+    summary: 'Liveness, for the load balancer (/ajax/health without the slash is the same route); passes while the database is down',
     responses: { 200: healthResponse('serving'), 503: draining },
   },
   {
     method: 'get',
-    path: '/ajax/health/ready',
+    path: readinessPath,
     tag: 'health',
     summary: 'Readiness: fails while the database is unreachable or the server drains',
     responses: { 200: healthResponse('ready'), 503: healthResponse('database unreachable, or draining') },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { testSecret } from './app.ts';
+import { runCommand } from './run-command.ts';
 
 const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 
@@ -62,14 +63,6 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
 }
 
 /** Runs the server entry with the given environment and collects how it ended (for start-up failures). */
-export async function runServerToExit(env: Record<string, string>, timeoutMs = 20_000) {
-  const child = spawn(process.execPath, [serverEntry], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+export function runServerToExit(env: Record<string, string>, timeoutMs = 20_000) {
+  return runCommand(process.execPath, [serverEntry], { PATH: process.env.PATH, ...env }, timeoutMs);
 }

@@ -56,7 +56,7 @@ describe('The OpenAPI document', () => {
   it('When Express has a route mounted anywhere (features, health, /), then the document describes that method and path', () => {
     const mounted = mountedRoutes(t.app.router);
     const paths = mounted.map((route) => route.path);
-    for (const expected of ['/', '/ajax/health', '/ajax/health/ready', '/ajax/openapi.json', '/ajax/board/create', '/ajax/subject/regi', '/ajax/account/']) {
+    for (const expected of ['/', '/ajax/health/', '/ajax/health/ready', '/ajax/openapi.json', '/ajax/board/create', '/ajax/subject/regi', '/ajax/account/']) {
       assert.ok(paths.includes(expected), `${expected} should be mounted`);
     }
     const undocumented = mounted.filter(({ method, path }) => document.paths[openApiPath(path)]?.[method] === undefined);

@@ -1,0 +1,40 @@
+import { App } from 'aws-cdk-lib';
+import { ForumApiAlbStack } from './stack.ts';
+
+/**
+ * The CDK app. The VPC is described by context values, so synthesis never looks anything up in AWS:
+ *   vpcId=vpc-…  availabilityZones=ap-northeast-2a,ap-northeast-2c  publicSubnetIds=subnet-…,subnet-…
+ *   instanceIds=i-…,i-…  (optional: targets to register now)
+ * With the CDK CLI: npx aws-cdk deploy --app 'npx node deploy/cdk/app.ts' -c vpcId=… --parameters CertificateArn=…
+ * Offline, no credentials: npm run cdk:synth -- -c vpcId=… (the template goes to cdk.out/).
+ */
+function contextFromArgs(args: string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (let index = 0; index < args.length; index += 1) {
+    const [name, ...value] = (args[index] === '-c' || args[index] === '--context' ? args[++index] ?? '' : '').split('=');
+    if (name) context[name] = value.join('=');
+  }
+  return context;
+}
+
+function list(app: App, name: string, example: string | undefined): string[] {
+  const value: unknown = app.node.tryGetContext(name);
+  const entries = typeof value === 'string' ? value.split(',').map((entry) => entry.trim()).filter(Boolean) : [];
+  if (entries.length === 0 && example !== undefined) {
+    throw new Error(`missing context value ${name}: pass -c ${name}=${example}`);
+  }
+  return entries;
+}
+
+// Under the CDK CLI the context and output directory come from the environment it sets.
+const app = new App({ context: contextFromArgs(process.argv.slice(2)), outdir: process.env.CDK_OUTDIR ? undefined : 'cdk.out' });
+new ForumApiAlbStack(app, 'ForumApiAlb', {
+  description: 'forum-api behind an ALB: target group on the app port, health-checked on the app health path',
+  vpc: {
+    vpcId: list(app, 'vpcId', 'vpc-0123456789abcdef0')[0]!,
+    availabilityZones: list(app, 'availabilityZones', 'ap-northeast-2a,ap-northeast-2c'),
+    publicSubnetIds: list(app, 'publicSubnetIds', 'subnet-aaaa,subnet-bbbb'),
+  },
+  instanceIds: list(app, 'instanceIds', undefined),
+});
+app.synth();

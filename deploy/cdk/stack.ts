@@ -1,0 +1,101 @@
+import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Port, SecurityGroup, Vpc, type VpcAttributes } from 'aws-cdk-lib/aws-ec2';
+import {
+  ApplicationLoadBalancer,
+  ApplicationProtocol,
+  ApplicationTargetGroup,
+  ListenerAction,
+  ListenerCertificate,
+  Protocol,
+  SslPolicy,
+  TargetType,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { InstanceIdTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+import type { Construct } from 'constructs';
+import { albContract } from '../alb-contract.ts';
+
+export interface ForumApiAlbProps extends StackProps {
+  /** The existing VPC the instances run in (the ALB goes in its public subnets); given, never looked up. */
+  vpc: VpcAttributes;
+  /** EC2 instances to register now (more can be registered later, e.g. by an Auto Scaling group). */
+  instanceIds?: readonly string[];
+}
+
+/**
+ * The ALB in front of forum-api: an HTTPS listener forwarding everything to one target group on the app's
+ * port, health-checked on the app's health path, with every number taken from the ALB contract.
+ */
+export class ForumApiAlbStack extends Stack {
+  readonly instanceSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ForumApiAlbProps) {
+    super(scope, id, props);
+    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', props.vpc);
+    const certificateArn = new CfnParameter(this, 'CertificateArn', {
+      type: 'String',
+      description: 'ARN of the ACM certificate for the API host name (e.g. api.yongheonn.com), in this region',
+      allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
+    });
+
+    const albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
+      vpc,
+      description: 'forum-api ALB: HTTPS (and HTTP, redirected) from anywhere; out only to the instances on the app port',
+      allowAllOutbound: false,
+    });
+    this.instanceSecurityGroup = new SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc,
+      description: `forum-api instances: the app port ${albContract.targetPort} from the ALB only`,
+      allowAllOutbound: true,
+    });
+    // The only way in to the instances: the target group's traffic and health checks, from the ALB.
+    this.instanceSecurityGroup.addIngressRule(albSecurityGroup, Port.tcp(albContract.targetPort), 'ALB to forum-api (traffic and health checks)');
+    albSecurityGroup.addEgressRule(this.instanceSecurityGroup, Port.tcp(albContract.targetPort), 'ALB to forum-api');
+
+    const alb = new ApplicationLoadBalancer(this, 'Alb', {
+      vpc,
+      internetFacing: true,
+      securityGroup: albSecurityGroup,
+      idleTimeout: Duration.seconds(albContract.idleTimeoutSeconds),
+      dropInvalidHeaderFields: true,
+    });
+
+    const targetGroup = new ApplicationTargetGroup(this, 'TargetGroup', {
+      vpc,
+      targetType: TargetType.INSTANCE,
+      protocol: ApplicationProtocol.HTTP,
+      port: albContract.targetPort,
+      deregistrationDelay: Duration.seconds(albContract.deregistrationDelaySeconds),
+      healthCheck: {
+        protocol: Protocol.HTTP,
+        // The port traffic goes to, so the health check can never probe another port than the app's.
+        port: 'traffic-port',
+        path: albContract.healthCheckPath,
+        healthyHttpCodes: albContract.healthyHttpCodes,
+        interval: Duration.seconds(albContract.healthCheckIntervalSeconds),
+        timeout: Duration.seconds(albContract.healthCheckTimeoutSeconds),
+        healthyThresholdCount: albContract.healthyThresholdCount,
+        unhealthyThresholdCount: albContract.unhealthyThresholdCount,
+      },
+      targets: (props.instanceIds ?? []).map((instanceId) => new InstanceIdTarget(instanceId, albContract.targetPort)),
+    });
+
+    // Every request goes to the app, whatever its path: a path the ALB answered itself (a fixed response)
+    // would carry no CORS headers, and the browser would call it a "CORS error".
+    alb.addListener('Https', {
+      protocol: ApplicationProtocol.HTTPS,
+      port: 443,
+      certificates: [ListenerCertificate.fromArn(certificateArn.valueAsString)],
+      sslPolicy: SslPolicy.RECOMMENDED_TLS,
+      defaultAction: ListenerAction.forward([targetGroup]),
+    });
+    alb.addListener('Http', {
+      protocol: ApplicationProtocol.HTTP,
+      port: 80,
+      defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+
+    new CfnOutput(this, 'LoadBalancerDnsName', { value: alb.loadBalancerDnsName, description: 'point the API host name (alias record) here' });
+    new CfnOutput(this, 'InstanceSecurityGroupId', { value: this.instanceSecurityGroup.securityGroupId, description: 'attach to the forum-api instances' });
+    new CfnOutput(this, 'TargetGroupArn', { value: targetGroup.targetGroupArn });
+  }
+}

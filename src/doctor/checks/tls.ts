@@ -1,0 +1,74 @@
+import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { DoctorContext } from '../context.ts';
+import { elapsed, withDeadline } from '../deadline.ts';
+import { asNetworkError } from '../http.ts';
+import { fail, pass, skip, warn, type CheckResult } from '../report.ts';
+import { chainOf, judgeChain, judgeHostname, judgeValidity, parseAnchors } from './certificate.ts';
+
+export const tlsCheckIds = ['tls.handshake', 'tls.validity', 'tls.hostname', 'tls.chain'] as const;
+
+interface Handshake {
+  protocol: string;
+  cipher: string;
+  alpn: string | false | null;
+  leaf: X509Certificate | undefined;
+  peer: PeerCertificate;
+}
+
+/** Handshakes without verifying (the checks below judge the certificate), sending SNI as a browser does. */
+function handshake(ctx: DoctorContext): Promise<Handshake> {
+  const socket: TLSSocket = connect({
+    host: ctx.addresses[0] ?? ctx.hostname,
+    port: ctx.port,
+    servername: isIP(ctx.hostname) ? undefined : ctx.hostname,
+    rejectUnauthorized: false,
+    ALPNProtocols: ['h2', 'http/1.1'],
+  });
+  const done = new Promise<Handshake>((resolve, reject) => {
+    socket.once('secureConnect', () => {
+      // Read before getPeerX509Certificate(): after it, Node 24 returns an empty peer certificate object.
+      const peer = socket.getPeerCertificate();
+      resolve({ protocol: socket.getProtocol() ?? '?', cipher: socket.getCipher().name, alpn: socket.alpnProtocol, peer, leaf: socket.getPeerX509Certificate() });
+    });
+    socket.once('error', reject);
+  });
+  return withDeadline(done, ctx.options.timeoutMs, () => socket.destroy()).finally(() => socket.destroy());
+}
+
+const loopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+/** An https page may call plain http only on loopback: anything else is blocked as mixed content. */
+function plainHttp(ctx: DoctorContext): CheckResult {
+  if (ctx.options.origin.startsWith('https:') && !loopback(ctx.hostname)) {
+    return warn('tls.handshake', `plain http: a page on ${ctx.options.origin} cannot call it (browsers block mixed content)`, `call the API over https (the ALB's HTTPS listener)`);
+  }
+  return skip('tls.handshake', 'plain http: no TLS to check');
+}
+
+export async function checkTls(ctx: DoctorContext): Promise<CheckResult[]> {
+  if (!ctx.secure) return [plainHttp(ctx), ...tlsCheckIds.slice(1).map((id) => skip(id, 'plain http: no certificate'))];
+  const started = performance.now();
+  let result: Handshake;
+  try {
+    result = await handshake(ctx);
+  } catch (error) {
+    const problem = asNetworkError(error, ctx.options.timeoutMs);
+    return [
+      fail('tls.handshake', `TLS handshake failed (${problem.code}: ${problem.message})`, 'this port must speak HTTPS: an HTTPS listener on 443 with the ACM certificate', elapsed(started)),
+      ...tlsCheckIds.slice(1).map((id) => skip(id, 'not run: no TLS handshake')),
+    ];
+  }
+  const ms = elapsed(started);
+  const alpn = result.alpn ? `, ALPN ${result.alpn}` : '';
+  const handshakeLine = pass('tls.handshake', `${result.protocol} ${result.cipher}${alpn}`, ms);
+  if (!result.leaf) return [handshakeLine, ...tlsCheckIds.slice(1).map((id) => fail(id, 'the server presented no certificate', 'configure a certificate on the HTTPS listener'))];
+  const chain = chainOf(result.leaf);
+  return [
+    handshakeLine,
+    judgeValidity(chain, new Date()),
+    judgeHostname(ctx.hostname, result.peer),
+    judgeChain(chain, parseAnchors(ctx.trustedCa)),
+  ];
+}
