@@ -28,7 +28,7 @@ describe('Configuration', () => {
   });
 
   it('When NODE_ENV is production, then the drain outlasts the ALB unhealthy threshold (2 × 10 s)', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.internal:587' });
     assert.ok(config.server.shutdownDrainMs >= 20_000);
   });
 

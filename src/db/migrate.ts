@@ -1,10 +1,15 @@
+import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { Logger } from '../logger.ts';
 import type { Db } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: another schema of the same
+  // database that also uses Kysely (another app, or a concurrent test run) would make it skip creating ours.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const migrationTableSchema = rows[0]?.schema ?? 'public';
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
     const log = result.status === 'Error' ? logger.error.bind(logger) : logger.info.bind(logger);
