@@ -59,12 +59,10 @@ export function accountService(accounts: AccountRepository) {
     async changeNick(id: string, nick: string): Promise<void> {
       if (id === guestUserId) throw errors.guestAccountReadOnly();
       if (await accounts.nickExists(nick, id)) throw errors.alreadyTaken('nick');
-      try {
-        if (!(await accounts.updateNick(id, nick))) throw errors.accountNotFound();
-      } catch (error) {
-        if (violatedUniqueConstraint(error) === 'user_nick_key') throw errors.alreadyTaken('nick');
-        throw error;
-      }
+      const updated = await accounts.updateNick(id, nick).catch((error: unknown) => {
+        throw violatedUniqueConstraint(error) === 'user_nick_key' ? errors.alreadyTaken('nick') : error;
+      });
+      if (!updated) throw errors.accountNotFound();
     },
 
     findByEmail: (email: string) => accounts.findByEmail(email),

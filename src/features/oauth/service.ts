@@ -3,21 +3,17 @@ import type { User } from '../accounts/schemas.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { authLevel, guestUserId } from '../auth/roles.ts';
 import type { OAuthClient } from './client.ts';
-import type { OAuthProviderName, ProviderProfile } from './providers.ts';
+import { oauthProviderNames, type OAuthProviderName, type ProviderProfile } from './providers.ts';
 import type { OAuthIdentityRepository } from './repository.ts';
 
 /** What the authorization redirect stored in the signed state cookie. */
-export interface PendingAuthorization {
-  provider: OAuthProviderName;
-  state: string;
-  codeVerifier?: string;
-}
-
 export const pendingAuthorization = z.object({
-  provider: z.enum(['google', 'naver', 'kakao']),
+  provider: z.enum(oauthProviderNames),
   state: z.string().min(1),
   codeVerifier: z.string().min(1).optional(),
 });
+
+export type PendingAuthorization = z.infer<typeof pendingAuthorization>;
 
 const callbackQuery = z.object({ code: z.string().min(1), state: z.string().min(1) });
 

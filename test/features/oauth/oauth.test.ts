@@ -118,8 +118,8 @@ for (const kind of databaseKinds) {
     });
 
     it('When PKCE is used (google, kakao), then the authorization carries an S256 challenge; naver gets state only', async () => {
-      for (const name of ['google', 'kakao', 'naver'] as const) {
-        await signIn(name, { id: `pkce-${name}`.replace('pkce-kakao', '777') });
+      for (const [name, id] of [['google', 'g-pkce'], ['kakao', '777'], ['naver', 'n-pkce']] as const) {
+        await signIn(name, { id });
         const query = provider.authorizations.at(-1)?.query ?? assert.fail('no authorization seen');
         assert.ok(query.state, name);
         assert.equal(query.code_challenge_method, name === 'naver' ? undefined : 'S256', name);
