@@ -9,7 +9,8 @@ import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/prov
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
-import { healthRoutes } from './http/health.ts';
+import { healthOperations, healthRoutes } from './http/health.ts';
+import { openApiRoute } from './http/openapi.ts';
 import { accessLog, requestId } from './http/request-logging.ts';
 import { mountRoutes, type AnyRoute } from './http/routes.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -55,6 +56,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.use(cookieParser(config.cookieSecret));
 
   const routes = featureRoutes({ db, config, logger, accessTokens, ...(oauthEndpoints ? { oauthEndpoints } : {}) });
+  routes.push(openApiRoute(() => [...healthOperations, ...routes]));
   const router = express.Router();
   mountRoutes(router, routes);
   app.use(router);

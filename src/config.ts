@@ -29,6 +29,24 @@ const origins = z
       .min(1, 'at least one origin is required'),
   );
 
+// An IANA zone name (aliases such as GMT or Asia/Calcutta included), stored in its canonical spelling.
+// Fixed offsets like "+09:00" are refused: they ignore daylight saving wherever it applies.
+const ianaZones = new Set(Intl.supportedValuesOf('timeZone'));
+const timeZone = z
+  .string()
+  .default('Asia/Seoul')
+  .transform((value, context) => {
+    let canonical: string;
+    try {
+      canonical = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    } catch {
+      canonical = '';
+    }
+    if (canonical === 'UTC' || ianaZones.has(canonical)) return canonical;
+    context.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Asia/Seoul or UTC' });
+    return z.NEVER;
+  });
+
 // Express's `trust proxy`: a hop count (the ALB is one hop), true/false, or a list of addresses/subnets.
 const trustProxy = z
   .string()
@@ -75,6 +93,7 @@ const schema = z.object({
     DB_PROBE_INTERVAL_MS: integer(5000, 100),
     JWT_SECRET: z.string().optional(),
     TRUST_PROXY: trustProxy,
+    APP_TIME_ZONE: timeZone,
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
     KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
     HEADERS_TIMEOUT_MS: integer(66_000, 1),
@@ -177,6 +196,8 @@ function toConfig(env: Env) {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     oauth: { callbackBaseUrl: env.OAUTH_CALLBACK_BASE_URL ?? '', providers: enabledOAuthProviders(env) },
     trustProxy: env.TRUST_PROXY,
+    /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
+    timeZone: env.APP_TIME_ZONE,
     bodyLimit: env.BODY_LIMIT,
     server: {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,

@@ -5,11 +5,10 @@ import type { Db } from './database.ts';
 import { migrations } from './migrations/index.ts';
 
 export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
-  // Kysely looks for its bookkeeping tables in every schema unless told which one: another schema of the same
-  // database that also uses Kysely (another app, or a concurrent test run) would make it skip creating ours.
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: a second schema in the
+  // same database (another deployment, a parallel test run) would make it skip creating its own.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrationTableSchema = rows[0]?.schema ?? 'public';
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]?.schema });
   const { error, results = [] } = await migrator.migrateToLatest();
   for (const result of results) {
     const log = result.status === 'Error' ? logger.error.bind(logger) : logger.info.bind(logger);

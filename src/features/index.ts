@@ -11,6 +11,10 @@ import { refreshTokenRepository } from './auth/repository.ts';
 import { authRoutes } from './auth/routes.ts';
 import { authService } from './auth/service.ts';
 import { sessionCookies } from './auth/session-cookie.ts';
+import { postDateFormatter } from './boards/dates.ts';
+import { boardRepository } from './boards/repository.ts';
+import { boardRoutes } from './boards/routes.ts';
+import { boardService, type InTransaction } from './boards/service.ts';
 import { emailVerificationRepository } from './email-verification/repository.ts';
 import { emailVerificationRoutes } from './email-verification/routes.ts';
 import { emailVerificationService } from './email-verification/service.ts';
@@ -45,6 +49,13 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
   const cookies = sessionCookies(config.cookieDomain);
   const accounts = accountService(accountRepository(db));
+  const subjects = subjectService({ subjects: subjectRepository(db), accounts });
+  // A post's number comes from its subject's row: both features' repositories join one transaction.
+  const inTransaction: InTransaction = (work) =>
+    db.transaction().execute((trx) =>
+      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts }) }),
+    );
+  const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone) });
   const auth = authService({ refreshTokens: refreshTokenRepository(db), accounts, accessTokens, guestLogin: config.guestLogin });
   const verification = emailVerificationService({
     verifications: emailVerificationRepository(db),
@@ -55,7 +66,8 @@ export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints
   });
   const oauth = oauthService(oauthIdentityRepository(db), accounts);
   return [
-    ...subjectRoutes(subjectService(subjectRepository(db))),
+    ...subjectRoutes(subjects),
+    ...boardRoutes(boards),
     ...accountRoutes(accounts, auth, cookies),
     ...authRoutes(auth, accounts, cookies),
     ...emailVerificationRoutes(verification),

@@ -73,6 +73,25 @@ export const errors = {
   databaseUnavailable: () =>
     new ApiError(503, 'DATABASE_UNAVAILABLE', 'the database is unavailable: retry shortly', { headers: { 'Retry-After': '5' } }),
   internal: () => new ApiError(500, 'INTERNAL', 'unexpected error'),
+
+  // Subjects and boards. Refusals keep the original's statuses where its front end branches on them
+  // (forum-api.md §4.2, §5.25), even when 403 would be the textbook answer.
+  unknownAccount: () => new ApiError(401, 'UNKNOWN_ACCOUNT', 'the access token names an account that does not exist'),
+  adminOnly: () => new ApiError(400, 'ADMIN_ONLY', 'only an administrator may do this'),
+  subjectNotFound: () => new ApiError(404, 'SUBJECT_NOT_FOUND', 'no such subject'),
+  subjectExists: () => new ApiError(409, 'SUBJECT_EXISTS', 'a subject with this id already exists'),
+  subjectHasPosts: () => new ApiError(409, 'SUBJECT_HAS_POSTS', 'the subject still has posts (deleted ones included)'),
+  notSubjectAdmin: () => new ApiError(400, 'NOT_SUBJECT_ADMIN', "only an administrator or the subject's admin may change it"),
+  cannotPost: () => new ApiError(401, 'CANNOT_POST', 'only verified accounts may post'),
+  boardNotFound: () => new ApiError(404, 'BOARD_NOT_FOUND', 'no such post'),
+  notBoardAuthor: () => new ApiError(401, 'NOT_BOARD_AUTHOR', 'only the author may edit the post'),
+  notBoardAuthorOrAdmin: () => new ApiError(400, 'NOT_BOARD_AUTHOR_OR_ADMIN', 'only the author or an administrator may delete the post'),
+  secretPostOwnerOnly: () => new ApiError(401, 'SECRET_POST_OWNER_ONLY', 'only the author may read this post'),
+  secretPostNeedsCode: () => new ApiError(428, 'SECRET_POST_NEEDS_CODE', 'this post opens with its 6-character code (read-secret)'),
+  wrongSecretCode: () => new ApiError(400, 'WRONG_SECRET_CODE', 'the code does not open this post'),
+  alreadyRecommended: () => new ApiError(400, 'ALREADY_RECOMMENDED', 'this account has already recommended the post'),
+  // 401: the front end answers it with "please log in", the right advice for the shared guest account.
+  guestCannotRecommend: () => new ApiError(401, 'GUEST_CANNOT_RECOMMEND', 'the shared guest account cannot recommend: log in with your own account'),
 } as const;
 
 // body-parser and http-errors describe their failures with a `type` and a `status`.

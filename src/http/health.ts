@@ -1,7 +1,9 @@
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
+import type { DocumentedOperation } from './openapi.ts';
 
 const contentType = 'application/health+json';
 
@@ -73,3 +75,40 @@ export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger:
   });
   return router;
 }
+
+const healthBody = z.looseObject({
+  status: z.enum(['pass', 'warn', 'fail']),
+  serviceId: z.string(),
+  output: z.string().optional(),
+  checks: z.record(z.string(), z.unknown()).optional().describe('the database probe (never waited for)'),
+});
+const healthResponse = (description: string) => ({ description, body: healthBody, contentType });
+const draining = healthResponse('draining after SIGTERM (Connection: close)');
+
+/** The routes above, for the OpenAPI document (a test checks every mounted route is in it). */
+export const healthOperations: DocumentedOperation[] = [
+  {
+    method: 'get',
+    path: '/ajax/health',
+    tag: 'health',
+    summary: 'Liveness, for the load balancer (/ajax/health/ is the same route); passes while the database is down',
+    responses: { 200: healthResponse('serving'), 503: draining },
+  },
+  {
+    method: 'get',
+    path: '/ajax/health/ready',
+    tag: 'health',
+    summary: 'Readiness: fails while the database is unreachable or the server drains',
+    responses: { 200: healthResponse('ready'), 503: healthResponse('database unreachable, or draining') },
+  },
+  {
+    method: 'get',
+    path: '/',
+    tag: 'health',
+    summary: 'Where to look: the health and API document paths (answers 200 as a load-balancer safety net)',
+    responses: {
+      200: { description: 'serving', body: z.object({ service: z.string(), health: z.string(), api: z.string() }), contentType },
+      503: draining,
+    },
+  },
+];

@@ -1,18 +1,88 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../../http/routes.ts';
-import { subjectSchema } from './schemas.ts';
+import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
+import {
+  newSubjectSchema,
+  subjectDeleteQuerySchema,
+  subjectQuerySchema,
+  subjectSchema,
+  subjectUpdateSchema,
+} from './schemas.ts';
 import type { SubjectService } from './service.ts';
+
+const tag = 'subjects';
 
 export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
   return [
     route({
+      method: 'post',
+      path: '/ajax/subject/regi',
+      tag,
+      summary: 'Create a subject (administrators only)',
+      body: newSubjectSchema,
+      responses: {
+        200: { description: 'the new subject id, as a bare JSON string', body: z.string() },
+        400: { description: 'invalid field (admin must be an existing user), or the caller is not an administrator (ADMIN_ONLY)' },
+        409: { description: 'a subject with this id exists (SUBJECT_EXISTS)' },
+      },
+      handle: async ({ res, user, body }) => {
+        res.json(await subjects.register(callerOf(user), body));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/ajax/subject/get',
+      tag,
+      summary: 'One subject',
+      query: subjectQuerySchema,
+      responses: {
+        200: { description: 'the subject', body: subjectSchema },
+        404: { description: 'no such subject (the original answered 200 null)' },
+      },
+      handle: async ({ res, query }) => {
+        res.json(await subjects.get(query.sid));
+      },
+    }),
+    route({
       method: 'get',
       path: '/ajax/subject/all',
-      tag: 'subjects',
+      tag,
       summary: 'Every subject (board category), in id order',
       responses: { 200: { description: 'the subjects', body: z.array(subjectSchema) } },
       handle: async ({ res }) => {
         res.json(await subjects.all());
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/ajax/subject/update',
+      tag,
+      summary: "Change a subject's title, description and admin (administrators and the subject's admin)",
+      body: subjectUpdateSchema,
+      responses: {
+        200: { description: 'updated (empty body)' },
+        400: { description: "invalid field, or the caller is neither an administrator nor the subject's admin (NOT_SUBJECT_ADMIN)" },
+        404: { description: 'no such subject' },
+      },
+      handle: async ({ res, user, body }) => {
+        await subjects.update(callerOf(user), body);
+        res.status(200).end();
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/ajax/subject/delete',
+      tag,
+      summary: 'Delete a subject that has no posts (administrators only)',
+      query: subjectDeleteQuerySchema,
+      responses: {
+        200: { description: 'deleted (empty body)' },
+        400: { description: 'missing subject, or the caller is not an administrator (ADMIN_ONLY)' },
+        404: { description: 'no such subject' },
+        409: { description: 'the subject still has posts, deleted ones included (SUBJECT_HAS_POSTS)' },
+      },
+      handle: async ({ res, user, query }) => {
+        await subjects.remove(callerOf(user), query.subject);
+        res.status(200).end();
       },
     }),
   ];

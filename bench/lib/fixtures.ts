@@ -1,0 +1,51 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { seedSubjects } from '../../src/db/seed.ts';
+
+export const benchSecret = randomBytes(48).toString('base64url');
+export const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A throw-away schema in the local PostgreSQL, and the DATABASE_URL that selects it. */
+export async function createSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const schema = `bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await withClient(postgresUrl, (client) => client.query(`create schema ${schema}`));
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: () => withClient(postgresUrl, (client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+  };
+}
+
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A user, the seed subjects and `posts` posts in "free", written after the server has migrated the schema. */
+export async function seedForum(url: string, posts: number): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(`insert into "user" (id, nick, email, auth) values ('bench1', 'bencher', 'bench@example.com', 2) on conflict do nothing`);
+    // The embedded database's seed subjects, so every server in the benchmark serves the same JSON.
+    for (const subject of seedSubjects) {
+      await client.query(
+        `insert into subject (id, title, description, admin, btotal) values ($1, $2, $3, $4, $5)
+         on conflict (id) do update set btotal = excluded.btotal`,
+        [subject.id, subject.title, subject.description, subject.admin, subject.id === 'free' ? posts : 0],
+      );
+    }
+    await client.query(
+      `insert into board (sid, s_bno, user_id, writer, title, content, view, recommend, pw)
+       select 'free', n, 'bench1', 'bencher', 'post number ' || n, '<p>' || repeat('content ', 40) || '</p>', n % 97, n % 13,
+              case when n % 10 = 0 then 'nonpw' when n % 10 = 5 then 'abc123' else null end
+       from generate_series(0, $1 - 1) as n
+       on conflict do nothing`,
+      [posts],
+    );
+  });
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Runtime {
+  name: string;
+  /** The node binary. */
+  node: string;
+  version: string;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  /** performance.now() at spawn. */
+  startedAt: number;
+  /** ms from spawn to the first 200 of the ready path. */
+  readyAfterMs: number;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+export function rssMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */
+export async function waitFor200(url: string, startedAt: number, timeoutMs: number, child: ChildProcess): Promise<number> {
+  while (performance.now() - startedAt < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} answered`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - startedAt;
+    } catch {
+      // not listening yet
+    }
+    await sleep(5);
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts a server pinned to `cpu` with taskset, logging to `logFile`, and waits for `readyPath` to answer 200.
+ */
+export async function startServer(options: {
+  runtime: Runtime;
+  script: string;
+  env: Record<string, string>;
+  cpu: number;
+  logFile: string;
+  readyPath: string;
+  timeoutMs?: number;
+}): Promise<Spawned> {
+  const port = await freePort();
+  const log = openSync(options.logFile, 'a');
+  const startedAt = performance.now();
+  const child = spawn('taskset', ['-c', String(options.cpu), options.runtime.node, options.script], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env, PORT: String(port) },
+    stdio: ['ignore', log, log],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    const readyAfterMs = await waitFor200(baseUrl + options.readyPath, startedAt, options.timeoutMs ?? 30_000, child);
+    return {
+      child,
+      port,
+      baseUrl,
+      startedAt,
+      readyAfterMs,
+      rssMb: () => rssMbOf(child.pid!),
+      stop: async () => {
+        if (child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await once(child, 'exit');
+        clearTimeout(timer);
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}

@@ -1,0 +1,129 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { sanitizeRichText } from '../../content/sanitize.ts';
+import { errors } from '../../http/errors.ts';
+import type { AccountService } from '../accounts/service.ts';
+import { guestUserId } from '../auth/roles.ts';
+import type { SubjectService } from '../subjects/service.ts';
+import { boardJson, isAuthor, listItemJson, type FormatDate } from './board-json.ts';
+import type { BoardRepository, BoardRow } from './repository.ts';
+import type { BoardJson, BoardUpdate, NewBoard } from './schemas.ts';
+
+export const pageSize = 30;
+
+export interface BoardTransactionScope {
+  boards: BoardRepository;
+  subjects: Pick<SubjectService, 'lockPostCounter' | 'setPostCounter'>;
+}
+
+/** Runs `work` in one database transaction, with every repository bound to it. */
+export type InTransaction = <T>(work: (scope: BoardTransactionScope) => Promise<T>) => Promise<T>;
+
+export interface BoardDependencies {
+  boards: BoardRepository;
+  accounts: Pick<AccountService, 'account'>;
+  inTransaction: InTransaction;
+  formatDate: FormatDate;
+}
+
+const mayBypassSecret = (viewer: Express.User | undefined, board: BoardRow): boolean =>
+  viewer?.role === 'ROLE_ADMIN' || isAuthor(viewer, board);
+
+// Hashing first gives equal-length inputs, so the comparison takes the same time whatever the stored value.
+const sameCode = (stored: string, supplied: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(stored).digest(), createHash('sha256').update(supplied).digest());
+
+/** The original refused a post that was nothing but a script or iframe tag; sanitizing alone would store it empty. */
+function cleanContent(content: string): string {
+  const { html } = sanitizeRichText(content);
+  if (html.trim() === '' && content.trim() !== '') {
+    throw errors.validation([{ field: 'content', message: 'contains only HTML that is not allowed (scripts, iframes, …)' }]);
+  }
+  return html;
+}
+
+export function boardService({ boards, accounts, inTransaction, formatDate }: BoardDependencies) {
+  /** The post, unless it does not exist or was deleted: both are 404 (the original answered 500 for unknown). */
+  async function livePost(bno: number): Promise<BoardRow> {
+    const board = await boards.find(bno);
+    if (board === undefined || board.deleted) throw errors.boardNotFound();
+    return board;
+  }
+
+  async function accountOf(caller: Express.User) {
+    const account = await accounts.account(caller.id);
+    if (account === null) throw errors.unknownAccount();
+    return account;
+  }
+
+  return {
+    /** Check the caller may post → clean the content → take the subject's next number → insert → the new bno. */
+    async create(caller: Express.User, input: NewBoard): Promise<number> {
+      if (caller.role !== 'ROLE_ADMIN' && caller.role !== 'ROLE_USER_CERT') throw errors.cannotPost();
+      const { nick } = await accountOf(caller);
+      const content = cleanContent(input.content);
+      return inTransaction(async (tx) => {
+        const counter = await tx.subjects.lockPostCounter(input.sid);
+        if (counter === undefined) throw errors.subjectNotFound();
+        // A btotal behind the posts (imported data) would collide on (sid, s_bno); the original retried instead.
+        const sBno = Math.max(counter, await tx.boards.nextSBno(input.sid));
+        await tx.subjects.setPostCounter(input.sid, sBno + 1);
+        return tx.boards.insert({ sid: input.sid, s_bno: sBno, user_id: caller.id, writer: nick, title: input.title, content, pw: input.pw });
+      });
+    },
+
+    /** Page 1 = the newest 30 live posts, returned oldest first (the front end reverses the array). */
+    async list(sid: string, page: number): Promise<{ items: BoardJson[]; total: number }> {
+      const rows = await boards.page(sid, page, pageSize);
+      const total = await boards.countLive(sid);
+      return { items: rows.reverse().map((row) => listItemJson(row, formatDate)), total };
+    },
+
+    /** Counts a view and answers the post as it was before the count; secret posts only for their author and admins. */
+    async read(viewer: Express.User | undefined, bno: number): Promise<BoardJson> {
+      const board = await livePost(bno);
+      if (board.pw !== null && !mayBypassSecret(viewer, board)) {
+        throw board.pw === 'nonpw' ? errors.secretPostOwnerOnly() : errors.secretPostNeedsCode();
+      }
+      await boards.incrementView(bno);
+      return boardJson(board, viewer, formatDate);
+    },
+
+    /**
+     * Opens a secret post with its code (any reader, the author included, as in the original). A public post
+     * has nothing to open and is simply answered. Like the original, this does not count a view.
+     */
+    async readSecret(viewer: Express.User | undefined, bno: number, code: string): Promise<BoardJson> {
+      const board = await livePost(bno);
+      if (board.pw !== null && !sameCode(board.pw, code)) throw errors.wrongSecretCode();
+      return boardJson(board, viewer, formatDate);
+    },
+
+    async update(caller: Express.User, input: BoardUpdate): Promise<void> {
+      const board = await livePost(input.bno);
+      if (!isAuthor(caller, board)) throw errors.notBoardAuthor();
+      const edited = await boards.edit(input.bno, { title: input.title, content: cleanContent(input.content), pw: input.pw });
+      if (!edited) throw errors.boardNotFound();
+    },
+
+    /** Soft delete, by the author or an administrator. */
+    async remove(caller: Express.User, bno: number): Promise<void> {
+      const board = await livePost(bno);
+      if (caller.role !== 'ROLE_ADMIN' && !isAuthor(caller, board)) throw errors.notBoardAuthorOrAdmin();
+      if (!(await boards.softDelete(bno))) throw errors.boardNotFound();
+    },
+
+    /** One recommendation per account and post: the row and the counter change together or not at all. */
+    async recommend(caller: Express.User, bno: number): Promise<void> {
+      if (caller.id === guestUserId) throw errors.guestCannotRecommend();
+      const board = await livePost(bno);
+      if (board.pw !== null && !mayBypassSecret(caller, board)) throw errors.secretPostNeedsCode();
+      await accountOf(caller);
+      await inTransaction(async (tx) => {
+        if (!(await tx.boards.addRecommend(bno, caller.id))) throw errors.alreadyRecommended();
+        if (!(await tx.boards.incrementRecommend(bno))) throw errors.boardNotFound();
+      });
+    },
+  };
+}
+
+export type BoardService = ReturnType<typeof boardService>;
