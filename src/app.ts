@@ -1,9 +1,11 @@
+import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { Db, DatabaseProbe } from './db/index.ts';
 import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
+import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
@@ -21,6 +23,8 @@ export interface AppDependencies {
   probe: DatabaseProbe;
   lifecycle: Lifecycle;
   accessTokens: AccessTokens;
+  /** Only tests set this: OAuth provider endpoints on loopback instead of the real providers. */
+  oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
 }
 
 export interface App extends Express {
@@ -28,7 +32,7 @@ export interface App extends Express {
 }
 
 /** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
-export function createApp({ config, logger, db, probe, lifecycle, accessTokens }: AppDependencies): App {
+export function createApp({ config, logger, db, probe, lifecycle, accessTokens, oauthEndpoints }: AppDependencies): App {
   const app = express() as App;
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -49,8 +53,9 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens }
   app.use(cors);
   app.use(authenticateAccessToken(accessTokens));
   app.use(express.json({ strict: false, limit: config.bodyLimit }));
+  app.use(cookieParser(config.cookieSecret));
 
-  const routes = featureRoutes({ db, config });
+  const routes = featureRoutes({ db, config, logger, accessTokens, ...(oauthEndpoints ? { oauthEndpoints } : {}) });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
   const router = express.Router();
   mountRoutes(router, routes);

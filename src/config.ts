@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { appDefaults } from './alb-contract.ts';
 
@@ -58,6 +58,22 @@ const trustProxy = z
     return value.split(',').map((entry) => entry.trim()).filter(Boolean);
   });
 
+// An origin such as https://yongheonn.com; a trailing slash is tolerated and dropped.
+const httpOrigin = z
+  .string()
+  .regex(/^https?:\/\/[^/\s?#]+\/?$/, 'must look like https://host[:port] with no path')
+  .transform((value) => value.replace(/\/$/, ''));
+
+// Each provider is enabled by setting both of its client credentials.
+const oauthCredentials = {
+  OAUTH_GOOGLE_CLIENT_ID: z.string().optional(),
+  OAUTH_GOOGLE_CLIENT_SECRET: z.string().optional(),
+  OAUTH_NAVER_CLIENT_ID: z.string().optional(),
+  OAUTH_NAVER_CLIENT_SECRET: z.string().optional(),
+  OAUTH_KAKAO_CLIENT_ID: z.string().optional(),
+  OAUTH_KAKAO_CLIENT_SECRET: z.string().optional(),
+};
+
 const schema = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: integer(appDefaults.port, 0).pipe(z.number().max(65535, 'must be at most 65535')),
@@ -85,6 +101,16 @@ const schema = z.object({
     REQUEST_TIMEOUT_MS: integer(90_000, 0),
     SHUTDOWN_DRAIN_MS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').optional(),
     SHUTDOWN_TIMEOUT_MS: integer(30_000, 0),
+    FRONT_URL: httpOrigin.default('https://yongheonn.com'),
+    COOKIE_DOMAIN: z
+      .string()
+      .regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'must be a bare host name such as yongheonn.com')
+      .optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    MAIL_FROM: z.string().min(3).default('helper@yongheonn.com'),
+    GUEST_LOGIN: flag(true),
+    OAUTH_CALLBACK_BASE_URL: httpOrigin.optional(),
+    ...oauthCredentials,
   });
 
 type Env = z.output<typeof schema>;
@@ -102,7 +128,39 @@ function crossFieldProblems(env: Partial<Env>): string[] {
   if (headers !== undefined && request !== undefined && request !== 0 && request < headers) {
     problems.push(`REQUEST_TIMEOUT_MS: must be 0 or at least HEADERS_TIMEOUT_MS (${headers})`);
   }
+  problems.push(...accountProblems(env));
   return problems;
+}
+
+function accountProblems(env: Partial<Env>): string[] {
+  const problems: string[] = [];
+  // Registration always sends a verification mail, and production must never write it to the log instead.
+  if (env.NODE_ENV === 'production' && !env.SMTP_URL) problems.push('SMTP_URL: is required in production (verification mails are sent through it)');
+  for (const provider of oauthProviderNames) {
+    const id = env[`OAUTH_${provider}_CLIENT_ID`];
+    const secret = env[`OAUTH_${provider}_CLIENT_SECRET`];
+    if (id && !secret) problems.push(`OAUTH_${provider}_CLIENT_SECRET: is required when OAUTH_${provider}_CLIENT_ID is set`);
+    if (secret && !id) problems.push(`OAUTH_${provider}_CLIENT_ID: is required when OAUTH_${provider}_CLIENT_SECRET is set`);
+  }
+  if (enabledOAuthProviders(env).length > 0 && !env.OAUTH_CALLBACK_BASE_URL) {
+    problems.push('OAUTH_CALLBACK_BASE_URL: is required when an OAuth provider is configured (the public origin of this API)');
+  }
+  return problems;
+}
+
+const oauthProviderNames = ['GOOGLE', 'NAVER', 'KAKAO'] as const;
+
+function enabledOAuthProviders(env: Partial<Env>) {
+  return oauthProviderNames.flatMap((name) => {
+    const clientId = env[`OAUTH_${name}_CLIENT_ID`];
+    const clientSecret = env[`OAUTH_${name}_CLIENT_SECRET`];
+    return clientId && clientSecret ? [{ provider: name.toLowerCase() as 'google' | 'naver' | 'kakao', clientId, clientSecret }] : [];
+  });
+}
+
+// Signed cookies (the OAuth state) get their own key, derived from JWT_SECRET so there is one secret to manage.
+function cookieSecretFrom(jwtSecret: string): string {
+  return Buffer.from(hkdfSync('sha256', jwtSecret, 'forum-api', 'cookie-signing', 32)).toString('base64url');
 }
 
 export type Config = ReturnType<typeof toConfig>;
@@ -110,6 +168,7 @@ export type Config = ReturnType<typeof toConfig>;
 function toConfig(env: Env) {
   const production = env.NODE_ENV === 'production';
   const generatedSecret = env.JWT_SECRET === undefined;
+  const jwtSecret = env.JWT_SECRET ?? randomBytes(48).toString('base64url');
   return {
     env: env.NODE_ENV,
     production,
@@ -128,9 +187,15 @@ function toConfig(env: Env) {
       probeIntervalMs: env.DB_PROBE_INTERVAL_MS,
     },
     jwt: {
-      secret: env.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      secret: jwtSecret,
       generatedSecret,
     },
+    cookieSecret: cookieSecretFrom(jwtSecret),
+    frontUrl: env.FRONT_URL,
+    cookieDomain: env.COOKIE_DOMAIN,
+    guestLogin: env.GUEST_LOGIN,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    oauth: { callbackBaseUrl: env.OAUTH_CALLBACK_BASE_URL ?? '', providers: enabledOAuthProviders(env) },
     trustProxy: env.TRUST_PROXY,
     /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
     timeZone: env.APP_TIME_ZONE,

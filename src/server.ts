@@ -32,6 +32,9 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   if (config.jwt.generatedSecret) {
     logger.warn('JWT_SECRET is not set: using a random secret, so tokens will not survive a restart (required in production)');
   }
+  if (!config.mail.smtpUrl) {
+    logger.warn('SMTP_URL is not set: verification mails are written to this log instead of being sent (never allowed in production)');
+  }
   const { database, probe } = await prepareDatabase(config.database, logger);
   const lifecycle = new Lifecycle();
   const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens: createAccessTokens(config.jwt.secret) });
@@ -56,6 +59,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
       address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address,
       database: database.kind,
       corsOrigins: config.corsOrigins,
+      frontUrl: config.frontUrl,
+      oauthProviders: config.oauth.providers.map(({ provider }) => provider),
       keepAliveTimeoutMs: server.keepAliveTimeout,
       node: process.version,
     },

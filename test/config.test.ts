@@ -28,7 +28,7 @@ describe('Configuration', () => {
   });
 
   it('When NODE_ENV is production, then the drain outlasts the ALB unhealthy threshold (2 × 10 s)', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.internal:587' });
     assert.ok(config.server.shutdownDrainMs >= 20_000);
   });
 
@@ -64,6 +64,53 @@ describe('Configuration', () => {
 
   it('When TRUST_PROXY names addresses, then they are passed on as a list', () => {
     assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+  });
+
+  it('When nothing is set, then the front end is https://yongheonn.com, guest login is on, no cookie Domain, no OAuth provider', () => {
+    const config = loadConfig({});
+    assert.equal(config.frontUrl, 'https://yongheonn.com');
+    assert.equal(config.guestLogin, true);
+    assert.equal(config.cookieDomain, undefined);
+    assert.deepEqual(config.oauth.providers, []);
+    assert.equal(config.mail.smtpUrl, undefined);
+  });
+
+  it('When the cookie-signing key is derived, then it is stable for one JWT_SECRET and is not the JWT_SECRET', () => {
+    const secret = 'y'.repeat(40);
+    const a = loadConfig({ JWT_SECRET: secret });
+    assert.equal(a.cookieSecret, loadConfig({ JWT_SECRET: secret }).cookieSecret);
+    assert.notEqual(a.cookieSecret, secret);
+    assert.notEqual(a.cookieSecret, loadConfig({ JWT_SECRET: 'z'.repeat(40) }).cookieSecret);
+  });
+
+  it('When production has no SMTP_URL, then start-up is refused (verification mails are never logged in production)', () => {
+    assert.match(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).join('\n'), /SMTP_URL: is required in production/);
+  });
+
+  it('When an OAuth client id comes without its secret (or the other way round), then the missing variable is named and no value is echoed', () => {
+    const text = problemsOf({
+      OAUTH_GOOGLE_CLIENT_ID: 'google-id-value',
+      OAUTH_KAKAO_CLIENT_SECRET: 'kakao-secret-value',
+      OAUTH_CALLBACK_BASE_URL: 'https://api.example',
+    }).join('\n');
+    assert.match(text, /OAUTH_GOOGLE_CLIENT_SECRET: is required when OAUTH_GOOGLE_CLIENT_ID is set/);
+    assert.match(text, /OAUTH_KAKAO_CLIENT_ID: is required when OAUTH_KAKAO_CLIENT_SECRET is set/);
+    assert.ok(!text.includes('kakao-secret-value') && !text.includes('google-id-value'));
+  });
+
+  it('When a provider is configured without OAUTH_CALLBACK_BASE_URL, then start-up is refused', () => {
+    assert.match(problemsOf({ OAUTH_NAVER_CLIENT_ID: 'id', OAUTH_NAVER_CLIENT_SECRET: 'secret' }).join('\n'), /OAUTH_CALLBACK_BASE_URL: is required/);
+  });
+
+  it('When both credentials of a provider are set, then it is enabled with its redirect base', () => {
+    const config = loadConfig({ OAUTH_NAVER_CLIENT_ID: 'id', OAUTH_NAVER_CLIENT_SECRET: 'secret', OAUTH_CALLBACK_BASE_URL: 'https://api.example/' });
+    assert.deepEqual(config.oauth, { callbackBaseUrl: 'https://api.example', providers: [{ provider: 'naver', clientId: 'id', clientSecret: 'secret' }] });
+  });
+
+  it('When FRONT_URL, SMTP_URL, COOKIE_DOMAIN or GUEST_LOGIN are malformed, then each is named, and URLs are not echoed', () => {
+    const problems = problemsOf({ FRONT_URL: 'yongheonn.com/path', SMTP_URL: 'http://user:pass@mail', COOKIE_DOMAIN: 'https://x', GUEST_LOGIN: 'maybe' });
+    for (const name of ['FRONT_URL', 'SMTP_URL', 'COOKIE_DOMAIN', 'GUEST_LOGIN']) assert.ok(problems.some((line) => line.startsWith(`${name}:`)), name);
+    assert.ok(!problems.join('\n').includes('user:pass'));
   });
 
   it('When the server starts with bad configuration, then it exits 1 with one line per problem and no stack trace', async () => {

@@ -1,5 +1,8 @@
 import type { BoardTable } from './tables/board.ts';
+import type { EmailVerificationTable } from './tables/email-verification.ts';
+import type { OAuthIdentityTable } from './tables/oauth-identity.ts';
 import type { RecommendTable } from './tables/recommend.ts';
+import type { RefreshTokenTable } from './tables/refresh-token.ts';
 import type { SubjectTable } from './tables/subject.ts';
 import type { UserTable } from './tables/user.ts';
 
@@ -8,4 +11,7 @@ export interface Database {
   subject: SubjectTable;
   board: BoardTable;
   recommend: RecommendTable;
+  refresh_token: RefreshTokenTable;
+  email_verification: EmailVerificationTable;
+  oauth_identity: OAuthIdentityTable;
 }

@@ -1,13 +1,28 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { AnyRoute } from '../http/routes.ts';
+import type { Logger } from '../logger.ts';
+import { createMailer } from '../mail/mailer.ts';
 import { accountRepository } from './accounts/repository.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { accountService } from './accounts/service.ts';
+import type { AccessTokens } from './auth/access-token.ts';
+import { refreshTokenRepository } from './auth/repository.ts';
+import { authRoutes } from './auth/routes.ts';
+import { authService } from './auth/service.ts';
+import { sessionCookies } from './auth/session-cookie.ts';
 import { postDateFormatter } from './boards/dates.ts';
 import { boardRepository } from './boards/repository.ts';
 import { boardRoutes } from './boards/routes.ts';
 import { boardService, type InTransaction } from './boards/service.ts';
+import { emailVerificationRepository } from './email-verification/repository.ts';
+import { emailVerificationRoutes } from './email-verification/routes.ts';
+import { emailVerificationService } from './email-verification/service.ts';
+import { oauthClient, type OAuthClient } from './oauth/client.ts';
+import { providerEndpoints, type OAuthProviderName, type ProviderEndpoints } from './oauth/providers.ts';
+import { oauthIdentityRepository } from './oauth/repository.ts';
+import { oauthRoutes } from './oauth/routes.ts';
+import { oauthService } from './oauth/service.ts';
 import { subjectRepository } from './subjects/repository.ts';
 import { subjectRoutes } from './subjects/routes.ts';
 import { subjectService } from './subjects/service.ts';
@@ -15,10 +30,24 @@ import { subjectService } from './subjects/service.ts';
 export interface FeatureDependencies {
   db: Db;
   config: Config;
+  logger: Logger;
+  accessTokens: AccessTokens;
+  /** Where the OAuth providers live; only tests change it (to a provider on loopback). */
+  oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
+}
+
+function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpoints']): Map<OAuthProviderName, OAuthClient> {
+  const clients = new Map<OAuthProviderName, OAuthClient>();
+  for (const { provider, clientId, clientSecret } of config.oauth.providers) {
+    const redirectUri = `${config.oauth.callbackBaseUrl}/login/oauth2/code/${provider}`;
+    clients.set(provider, oauthClient({ provider, clientId, clientSecret, redirectUri, endpoints: endpoints?.[provider] ?? providerEndpoints[provider] }));
+  }
+  return clients;
 }
 
 /** Wires each feature's repository → service → routes. */
-export function featureRoutes({ db, config }: FeatureDependencies): AnyRoute[] {
+export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
+  const cookies = sessionCookies(config.cookieDomain);
   const accounts = accountService(accountRepository(db));
   const subjects = subjectService({ subjects: subjectRepository(db), accounts });
   // A post's number comes from its subject's row: both features' repositories join one transaction.
@@ -27,5 +56,21 @@ export function featureRoutes({ db, config }: FeatureDependencies): AnyRoute[] {
       work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts }) }),
     );
   const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone) });
-  return [...subjectRoutes(subjects), ...boardRoutes(boards), ...accountRoutes(accounts)];
+  const auth = authService({ refreshTokens: refreshTokenRepository(db), accounts, accessTokens, guestLogin: config.guestLogin });
+  const verification = emailVerificationService({
+    verifications: emailVerificationRepository(db),
+    accounts,
+    auth,
+    mailer: createMailer(config.mail, logger),
+    frontUrl: config.frontUrl,
+  });
+  const oauth = oauthService(oauthIdentityRepository(db), accounts);
+  return [
+    ...subjectRoutes(subjects),
+    ...boardRoutes(boards),
+    ...accountRoutes(accounts, auth, cookies),
+    ...authRoutes(auth, accounts, cookies),
+    ...emailVerificationRoutes(verification),
+    ...oauthRoutes({ oauth, auth, cookies, clients: oauthClients(config, oauthEndpoints), frontUrl: config.frontUrl }),
+  ];
 }

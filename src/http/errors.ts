@@ -14,8 +14,13 @@ export class ApiError extends Error {
   readonly fields: FieldProblem[] | undefined;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, options: { fields?: FieldProblem[]; headers?: Record<string, string> } = {}) {
-    super(message);
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { fields?: FieldProblem[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
     this.fields = options.fields;
@@ -44,6 +49,22 @@ export const errors = {
       headers: { 'WWW-Authenticate': bearerChallenge(tokenProblem && 'the access token is not valid') },
     }),
   forbidden: (message = 'not allowed') => new ApiError(403, 'FORBIDDEN', message),
+  /** 401 as the original (its front end shows the "wrong id or password" text only on 404; see compatibility-accounts.md). */
+  wrongCredentials: () => new ApiError(401, 'WRONG_CREDENTIALS', 'wrong id or password'),
+  /** 400, not 409: the original front end alerts on 400. */
+  alreadyTaken: (field: 'id' | 'nick' | 'email') =>
+    new ApiError(400, 'ALREADY_TAKEN', `${field} is already taken`, { fields: [{ field, message: `${field} is already taken` }] }),
+  guestAccountReadOnly: () => new ApiError(400, 'GUEST_ACCOUNT_READ_ONLY', 'the shared guest account cannot be changed'),
+  guestLoginDisabled: () => new ApiError(404, 'GUEST_LOGIN_DISABLED', 'guest login is disabled'),
+  accountNotFound: () => new ApiError(404, 'ACCOUNT_NOT_FOUND', 'the account of this token no longer exists'),
+  /** The route clears the refresh cookie before throwing this. Never 303 (forum-api.md §5.16). */
+  refreshTokenInvalid: () => new ApiError(401, 'REFRESH_TOKEN_INVALID', 'the refresh token is missing, expired or revoked: log in again'),
+  verificationKeyInvalid: () => new ApiError(400, 'VERIFICATION_KEY_INVALID', 'the verification link is wrong, used or expired'),
+  emailAlreadyVerified: () => new ApiError(409, 'EMAIL_ALREADY_VERIFIED', 'the e-mail address is already verified'),
+  noEmailAddress: () => new ApiError(409, 'NO_EMAIL_ADDRESS', 'the account has no e-mail address to verify'),
+  /** The SMTP failure rides along as the cause, so the error log line says what the mail server answered. */
+  mailSendFailed: (cause: unknown) => new ApiError(502, 'MAIL_SEND_FAILED', 'the verification mail could not be sent: retry in a minute', { cause }),
+  oauthProviderUnavailable: () => new ApiError(404, 'OAUTH_PROVIDER_UNAVAILABLE', 'no such OAuth provider is enabled'),
   routeNotFound: () => new ApiError(404, 'NOT_FOUND', 'no such route'),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, 'TOO_MANY_REQUESTS', 'too many requests: slow down', {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppDependencies } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from '../../src/db/index.ts';
 import { createAccessTokens, type AccessTokens } from '../../src/features/auth/access-token.ts';
@@ -85,6 +85,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   logger?: Logger;
+  /** OAuth provider endpoints on loopback (test/helpers/fake-oauth-provider.ts). */
+  oauthEndpoints?: AppDependencies['oauthEndpoints'];
 }
 
 /** The real app on a real database: in-memory PGlite, or a fresh schema of the local PostgreSQL. */
@@ -105,7 +107,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const { database, probe } = await prepareDatabase(config.database, logger);
   const lifecycle = new Lifecycle();
   const accessTokens = createAccessTokens(config.jwt.secret);
-  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens });
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints });
   return {
     app,
     config,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { roleOf } from '../../src/features/auth/roles.ts';
+import { guestUserId, roleOf } from '../../src/features/auth/roles.ts';
 import { frontOrigin, startTestApp, type DatabaseKind, type TestApp } from './app.ts';
 import { listen } from './raw-http.ts';
 
@@ -8,6 +8,11 @@ import { listen } from './raw-http.ts';
 export async function addUser(t: TestApp, id: string, auth = 2, nick = `${id}_nick`): Promise<string> {
   await t.database.db.insertInto('user').values({ id, nick, email: `${id}@example.com`, auth }).execute();
   return t.accessTokens.issue({ id, role: roleOf(auth) });
+}
+
+/** A token for the shared guest account, which every database has from migration 002 on (never inserted here). */
+export function guestToken(t: TestApp): Promise<string> {
+  return t.accessTokens.issue({ id: guestUserId, role: 'ROLE_USER_CERT' });
 }
 
 /** Stores a subject (the embedded database's seed already has notice, free and dev: those are kept). */
@@ -31,12 +36,17 @@ export interface Forum {
 /** An app with the cast the board tests share, and the subject "free". */
 export async function startForum(kind: DatabaseKind): Promise<Forum> {
   const t = await startTestApp(kind);
-  const alice = await addUser(t, 'alice1', 2, 'alice');
-  const bob = await addUser(t, 'bob123', 2, 'bob');
-  const admin = await addUser(t, 'admin', 3);
-  const guest = await addUser(t, 'guest', 2, 'guest');
-  await addSubject(t, 'free');
-  return { t, alice, bob, admin, guest };
+  try {
+    const alice = await addUser(t, 'alice1', 2, 'alice');
+    const bob = await addUser(t, 'bob123', 2, 'bob');
+    const admin = await addUser(t, 'admin', 3);
+    await addSubject(t, 'free');
+    return { t, alice, bob, admin, guest: await guestToken(t) };
+  } catch (error) {
+    // Otherwise the open database keeps the test process alive after the failed hook.
+    await t.close();
+    throw error;
+  }
 }
 
 /** The front end's headers: JSON both ways, the stored token raw (or '' when there is none). */

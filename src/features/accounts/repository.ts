@@ -1,9 +1,53 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import type { Database } from '../../db/schema.ts';
+
+const userColumns = ['id', 'nick', 'email', 'auth'] as const;
+
+// Nicks and e-mail addresses are unique case-insensitively (the lower() indexes of 001-init), as under
+// MySQL's default collation; comparing lower() to lower() lets those indexes answer.
+const sameLowered = (column: 'nick' | 'email', value: string) => (eb: ExpressionBuilder<Database, 'user'>) =>
+  eb(eb.fn('lower', [column]), '=', value.toLowerCase());
+
+export interface NewUser {
+  id: string;
+  pw: string | null;
+  nick: string;
+  email: string | null;
+  auth: number;
+}
 
 export function accountRepository(db: Db) {
   return {
-    findById: (id: string) =>
-      db.selectFrom('user').select(['id', 'nick', 'email', 'auth']).where('id', '=', id).executeTakeFirst(),
+    findById: (id: string) => db.selectFrom('user').select(userColumns).where('id', '=', id).executeTakeFirst(),
+
+    findWithPassword: (id: string) => db.selectFrom('user').select([...userColumns, 'pw']).where('id', '=', id).executeTakeFirst(),
+
+    findByEmail: (email: string) => db.selectFrom('user').select(userColumns).where(sameLowered('email', email)).executeTakeFirst(),
+
+    idExists: async (id: string) => (await db.selectFrom('user').select('id').where('id', '=', id).executeTakeFirst()) !== undefined,
+
+    /** Whether another account than `exceptId` uses the nick. */
+    nickExists: async (nick: string, exceptId?: string) => {
+      let query = db.selectFrom('user').select('id').where(sameLowered('nick', nick));
+      if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
+      return (await query.executeTakeFirst()) !== undefined;
+    },
+
+    emailExists: async (email: string) =>
+      (await db.selectFrom('user').select('id').where(sameLowered('email', email)).executeTakeFirst()) !== undefined,
+
+    /** Throws the database's unique violation when the id, nick or e-mail is taken meanwhile. */
+    insert: (user: NewUser) => db.insertInto('user').values(user).returning(userColumns).executeTakeFirstOrThrow(),
+
+    updateNick: async (id: string, nick: string) => {
+      const result = await db.updateTable('user').set({ nick }).where('id', '=', id).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Raises an unverified account (1) to verified (2) if the address is still its own; never lowers an admin. */
+    raiseToVerified: (id: string, email: string) =>
+      db.updateTable('user').set({ auth: 2 }).where('id', '=', id).where('auth', '=', 1).where(sameLowered('email', email)).execute(),
   };
 }
 

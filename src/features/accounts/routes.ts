@@ -1,8 +1,36 @@
-import { route, callerOf, type AnyRoute } from '../../http/routes.ts';
-import { userSchema } from './schemas.ts';
+import { z } from 'zod';
+import { limitRate } from '../../http/rate-limit.ts';
+import { route, callerOf, type AnyRoute, type RouteSpec } from '../../http/routes.ts';
+import type { AuthService } from '../auth/service.ts';
+import { sendSession, type SessionCookies } from '../auth/session-cookie.ts';
+import { emailExistBody, idExistBody, nickExistBody, registerBody, updateAccountBody, userSchema } from './schemas.ts';
 import type { AccountService } from './service.ts';
 
-export function accountRoutes(accounts: AccountService): AnyRoute[] {
+/** POST /ajax/register/{id,nick,email}-exist: a bare JSON boolean, true when taken. */
+function existenceCheck<Field extends 'id' | 'nick' | 'email'>(
+  field: Field,
+  body: z.ZodType<Record<Field, string>>,
+  taken: (value: string) => Promise<boolean>,
+): RouteSpec<undefined, Record<Field, string>> {
+  return route({
+    method: 'post',
+    path: `/ajax/register/${field}-exist`,
+    tag: 'accounts',
+    summary: `Whether the ${field} is already taken`,
+    body,
+    before: [limitRate({ name: `${field}-exist`, windowMs: 60_000, limit: 60 })],
+    responses: {
+      200: { description: 'true when taken, false when free', body: z.boolean() },
+      400: { description: `${field} missing or not in the accepted format` },
+      429: { description: 'too many checks from this address' },
+    },
+    handle: async ({ res, body: input }) => {
+      res.json(await taken(input[field]));
+    },
+  });
+}
+
+export function accountRoutes(accounts: AccountService, auth: AuthService, cookies: SessionCookies): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -17,5 +45,44 @@ export function accountRoutes(accounts: AccountService): AnyRoute[] {
         res.json(await accounts.account(callerOf(user).id));
       },
     }),
+    route({
+      method: 'post',
+      path: '/ajax/account/update',
+      tag: 'accounts',
+      summary: "Change the caller's nick (posts keep the nick they were written under)",
+      body: updateAccountBody,
+      responses: {
+        200: { description: 'changed' },
+        400: { description: 'nick invalid or taken, or the caller is the shared guest account' },
+      },
+      handle: async ({ res, user, body }) => {
+        await accounts.changeNick(callerOf(user).id, body.nick);
+        res.status(200).end();
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/ajax/register/',
+      tag: 'accounts',
+      summary: 'Sign up (unverified until the e-mail link is followed); tokens are issued only once the account exists',
+      body: registerBody,
+      before: [limitRate({ name: 'register', windowMs: 60 * 60_000, limit: 20 })],
+      responses: {
+        200: {
+          description: 'the new user (auth 1)',
+          body: userSchema,
+          headers: { Authorization: 'the access token', 'Set-Cookie': 'the refresh token' },
+        },
+        400: { description: 'a field is invalid or already taken (names the field)' },
+        429: { description: 'too many sign-ups from this address' },
+      },
+      handle: async ({ res, body }) => {
+        const user = await accounts.register(body);
+        sendSession(res, cookies, await auth.start(user));
+      },
+    }),
+    existenceCheck('id', idExistBody, accounts.idTaken),
+    existenceCheck('nick', nickExistBody, accounts.nickTaken),
+    existenceCheck('email', emailExistBody, accounts.emailTaken),
   ];
 }

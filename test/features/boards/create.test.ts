@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { databaseKinds, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { addSubject, addUser, asFrontEnd, boardRow, concurrently, writePost } from '../../helpers/forum.ts';
+import { addSubject, addUser, asFrontEnd, boardRow, concurrently, guestToken, writePost } from '../../helpers/forum.ts';
 
 for (const kind of databaseKinds) {
   describe(`POST /ajax/board/create on ${kind}`, () => {
@@ -36,7 +36,7 @@ for (const kind of databaseKinds) {
 
     it('When an administrator or the shared guest account writes, then it is allowed (guest is an ordinary verified user)', async () => {
       const admin = await addUser(t, 'admin', 3);
-      const guest = await addUser(t, 'guest', 2, 'guest');
+      const guest = await guestToken(t);
       assert.equal((await create(admin, post)).status, 200);
       const res = await create(guest, post);
       assert.equal(res.status, 200);

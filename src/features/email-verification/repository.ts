@@ -1,0 +1,24 @@
+import type { Db } from '../../db/index.ts';
+
+/** Pending e-mail verifications, stored by the digest of the mailed key. */
+export function emailVerificationRepository(db: Db) {
+  return {
+    insert: (verification: { id: string; user_id: string; email: string; expires_at: Date }) =>
+      db.insertInto('email_verification').values(verification).execute(),
+
+    /** Takes the key out of the table (single use); undefined when it is unknown, someone else's or expired. */
+    consume: (id: string, userId: string, now: Date) =>
+      db
+        .deleteFrom('email_verification')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', now)
+        .returning('email')
+        .executeTakeFirst(),
+
+    /** Once one link worked, the user's other pending links are void. */
+    deleteAllOf: (userId: string) => db.deleteFrom('email_verification').where('user_id', '=', userId).execute(),
+  };
+}
+
+export type EmailVerificationRepository = ReturnType<typeof emailVerificationRepository>;

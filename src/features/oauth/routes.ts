@@ -1,0 +1,89 @@
+import type { Request, Response } from 'express';
+import { generateCodeVerifier, generateState } from 'arctic';
+import { errors } from '../../http/errors.ts';
+import { route, type AnyRoute } from '../../http/routes.ts';
+import type { AuthService } from '../auth/service.ts';
+import type { SessionCookies } from '../auth/session-cookie.ts';
+import type { OAuthClient } from './client.ts';
+import { oauthProviderNames, type OAuthProviderName } from './providers.ts';
+import { pendingAuthorization, type OAuthService, type PendingAuthorization } from './service.ts';
+
+const stateCookieName = 'oauthState';
+const stateLifetimeMs = 10 * 60_000;
+
+export interface OAuthRouteDependencies {
+  oauth: OAuthService;
+  auth: AuthService;
+  cookies: SessionCookies;
+  clients: ReadonlyMap<OAuthProviderName, OAuthClient>;
+  frontUrl: string;
+}
+
+/** The state cookie is signed (cookie-parser), host-only, and sent back only to this provider's callback. */
+const stateCookieOptions = (provider: OAuthProviderName) =>
+  ({ signed: true, httpOnly: true, secure: true, sameSite: 'lax', path: `/login/oauth2/code/${provider}` }) as const;
+
+function enabledClient(clients: OAuthRouteDependencies['clients'], req: Request): { provider: OAuthProviderName; client: OAuthClient } {
+  const provider = oauthProviderNames.find((name) => name === req.params.provider);
+  const client = provider && clients.get(provider);
+  if (!provider || !client) throw errors.oauthProviderUnavailable();
+  return { provider, client };
+}
+
+function takePendingAuthorization(req: Request, res: Response, provider: OAuthProviderName): PendingAuthorization | undefined {
+  res.clearCookie(stateCookieName, stateCookieOptions(provider));
+  const raw: unknown = req.signedCookies?.[stateCookieName];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return pendingAuthorization.parse(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
+
+export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRouteDependencies): AnyRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/oauth2/authorization/:provider',
+      tag: 'oauth',
+      summary: 'Start an OAuth login (google, naver or kakao): redirects to the provider',
+      responses: {
+        302: { description: 'to the provider, with a signed state cookie' },
+        404: { description: 'no such provider, or it is not configured' },
+      },
+      handle: ({ req, res }) => {
+        const { provider, client } = enabledClient(clients, req);
+        const pending: PendingAuthorization = { provider, state: generateState(), ...(client.pkce ? { codeVerifier: generateCodeVerifier() } : {}) };
+        res.cookie(stateCookieName, JSON.stringify(pending), { ...stateCookieOptions(provider), maxAge: stateLifetimeMs });
+        res.redirect(302, client.authorizationUrl(pending.state, pending.codeVerifier).toString());
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/login/oauth2/code/:provider',
+      tag: 'oauth',
+      summary: 'The provider redirects back here; we redirect to the front end with an access token',
+      responses: {
+        302: {
+          description:
+            'success: <FRONT_URL>/auth/oauth/redirect?access_token=… with the refresh cookie; any failure: <FRONT_URL>/auth/oauth/redirect/error',
+        },
+        404: { description: 'no such provider, or it is not configured' },
+      },
+      handle: async ({ req, res }) => {
+        const { provider, client } = enabledClient(clients, req);
+        const pending = takePendingAuthorization(req, res, provider);
+        try {
+          const session = await auth.start(await oauth.complete(client, provider, req.query, pending));
+          cookies.set(res, session.refreshToken, session.refreshTokenExpiresAt);
+          // Accepted risk: the unmodified front end reads the token from this query (docs/compatibility-accounts.md).
+          res.redirect(302, `${frontUrl}/auth/oauth/redirect?access_token=${encodeURIComponent(session.accessToken)}`);
+        } catch (error) {
+          req.log.warn({ err: error, provider }, 'OAuth login failed');
+          res.redirect(302, `${frontUrl}/auth/oauth/redirect/error`);
+        }
+      },
+    }),
+  ];
+}
