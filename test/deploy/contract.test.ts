@@ -8,7 +8,7 @@ import { databaseKinds, startTestApp, testSecret, type TestApp } from '../helper
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
-const production = () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: testSecret });
+const production = () => loadConfig({ NODE_ENV: 'production', JWT_SECRET: testSecret, SMTP_URL: 'smtp://mail.internal:587' });
 
 describe('The ALB contract and the app agree', () => {
   it('When the app starts in production with no overrides, then it listens on the target group port', () => {

@@ -24,7 +24,7 @@ const environment = () => Object.fromEntries(values('Environment').map((entry) =
 
 describe('The systemd unit (deploy/forum-api.service)', () => {
   it('When the service stops, then systemd waits longer than the app drains and shuts down (TimeoutStopSec > drain + shutdown timeout)', () => {
-    const { server } = loadConfig({ NODE_ENV: 'production', JWT_SECRET: testSecret, ...environment() });
+    const { server } = loadConfig({ NODE_ENV: 'production', JWT_SECRET: testSecret, SMTP_URL: 'smtp://mail.internal:587', ...environment() });
     const appNeedsSeconds = (server.shutdownDrainMs + server.shutdownTimeoutMs) / 1000;
     const timeoutStopSec = Number(value('TimeoutStopSec'));
     assert.ok(timeoutStopSec > appNeedsSeconds, `TimeoutStopSec=${timeoutStopSec} must exceed ${appNeedsSeconds} s`);
