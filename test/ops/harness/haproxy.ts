@@ -90,6 +90,8 @@ export function haproxyConfig(dir: string, ports: { front: number; normalizing?:
         ];
   return [
     'global',
+    // normalize-uri is still marked experimental in HAProxy 2.6.
+    ...(ports.normalizing === undefined ? [] : ['  expose-experimental-directives']),
     `  stats socket ${join(dir, 'admin.sock')} mode 600 level admin`,
     '  log stdout format raw local0 info',
     '  maxconn 4000',
