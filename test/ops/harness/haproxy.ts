@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -173,7 +174,9 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Haproxy> {
   const front = await freePort();
   const normalizing = options.normalizingFrontend ? await freePort() : undefined;
   const file = await writeConfig(dir, { front, ...(normalizing ? { normalizing } : {}) }, options);
-  const child = track(spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  // Debian installs it in /usr/sbin, which a non-root PATH often lacks.
+  const binary = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
+  const child = track(spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] }));
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);

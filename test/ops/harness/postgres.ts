@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, readdirSync } from 'node:fs';
+import { chownSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ export interface ThrowawayPostgres {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** Stops every process of the server (SIGSTOP): connections stay open and nothing answers, like a network black hole. */
+  freeze(): void;
+  thaw(): void;
   destroy(): Promise<void>;
 }
 
@@ -88,12 +91,22 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     await exited;
   };
 
+  // The postmaster and every backend it forked, so a frozen server answers on no connection at all.
+  const processes = () => {
+    const pid = server?.pid;
+    if (pid === undefined) return [];
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return [pid, ...children];
+  };
+
   await start();
   return {
     port,
     url,
     stop,
     start,
+    freeze: () => processes().forEach((pid) => process.kill(pid, 'SIGSTOP')),
+    thaw: () => processes().forEach((pid) => process.kill(pid, 'SIGCONT')),
     async destroy() {
       if (server) await stopChild(server, 'SIGINT', 5000);
       await rm(dir, { recursive: true, force: true });
