@@ -35,7 +35,7 @@ describe('Authentication bypass attempts against every protected route', () => {
   before(async () => {
     // In process, so every protected handler can be wrapped in a spy that records each time it runs:
     // "the handler ran for an anonymous caller" is then observed, not inferred from the status.
-    app = await startTestApp('pglite');
+    app = await startTestApp('postgres');
     for (const route of protectedRoutes()) {
       const handle = route.handle.bind(route) as AnyRoute['handle'];
       route.handle = (input) => {

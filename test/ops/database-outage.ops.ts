@@ -29,35 +29,47 @@ interface Outage {
   end(): Promise<void> | void;
 }
 
-/** A load through the load balancer while the database goes away for `outageMs` and comes back. */
+interface OutageTimes {
+  began: number;
+  ended: number;
+  readinessFailedMs: number[];
+  routeBackMs: number;
+  readinessBackMs: number[];
+  /** Every `server status` HAProxy reported while the database was away. */
+  pool: Set<string>;
+}
+
+/** Takes the database away for `outageMs`, probing readiness and the route meanwhile, then brings it back. */
+async function runOutage(cluster: Cluster, outage: Outage) {
+  const times: OutageTimes = { began: 0, ended: 0, readinessFailedMs: [], routeBackMs: 0, readinessBackMs: [], pool: new Set() };
+  await sleep(2000);
+  times.began = Date.now();
+  await outage.begin();
+  const watchPool = setInterval(() => void cluster.haproxy.stats().then((stats) => stats.forEach((stat) => times.pool.add(`${stat.server} ${stat.status}`))), 200);
+  for (const port of cluster.ports) {
+    times.readinessFailedMs.push(await pollUntil('readiness 503', async () => (await get(port, '/ajax/health/ready')).status === 503, longestWaitMs + 2000));
+  }
+  const unavailable = await get(cluster.haproxy.port, '/ajax/subject/all');
+  const unavailableBody = (await unavailable.json()) as { error: { code: string } };
+  const health = await get(cluster.haproxy.port, '/ajax/health/');
+  await sleep(Math.max(0, times.began + outageMs - Date.now()));
+  clearInterval(watchPool);
+
+  times.ended = Date.now();
+  await outage.end();
+  times.routeBackMs = await pollUntil('route back', async () => (await get(cluster.haproxy.port, '/ajax/subject/all')).status === 200, 15_000);
+  for (const port of cluster.ports) {
+    times.readinessBackMs.push(await pollUntil('readiness 200', async () => (await get(port, '/ajax/health/ready')).status === 200, 15_000));
+  }
+  await sleep(2000);
+  return { times, unavailable, unavailableBody, health };
+}
+
+/** A load through the load balancer while the database goes away and comes back; prints and checks it all. */
 async function outageUnderLoad(t: TestContext, cluster: Cluster, outage: Outage) {
   const pids = cluster.servers.map((server) => server.child.pid);
   const outcomes: Array<{ outcome: Outcome; sentAt: number }> = [];
-  const pool = new Set<string>();
-  const times = { began: 0, ended: 0, readinessFailedMs: [] as number[], routeBackMs: 0, readinessBackMs: [] as number[] };
-
-  const script = (async () => {
-    await sleep(2000);
-    times.began = Date.now();
-    await outage.begin();
-    const watchPool = setInterval(() => void cluster.haproxy.stats().then((stats) => stats.forEach((stat) => pool.add(`${stat.server} ${stat.status}`))), 200);
-    for (const port of cluster.ports) {
-      times.readinessFailedMs.push(await pollUntil('readiness 503', async () => (await get(port, '/ajax/health/ready')).status === 503, longestWaitMs + 2000));
-    }
-    const unavailable = await get(cluster.haproxy.port, '/ajax/subject/all');
-    const health = await get(cluster.haproxy.port, '/ajax/health/');
-    await sleep(Math.max(0, times.began + outageMs - Date.now()));
-    clearInterval(watchPool);
-    times.ended = Date.now();
-    await outage.end();
-    times.routeBackMs = await pollUntil('route back', async () => (await get(cluster.haproxy.port, '/ajax/subject/all')).status === 200, 15_000);
-    for (const port of cluster.ports) {
-      times.readinessBackMs.push(await pollUntil('readiness 200', async () => (await get(port, '/ajax/health/ready')).status === 200, 15_000));
-    }
-    await sleep(2000);
-    return { unavailable, unavailableBody: (await unavailable.json()) as { error: { code: string } }, health };
-  })();
-
+  const script = runOutage(cluster, outage);
   const report = await runLoad({
     port: cluster.haproxy.port,
     requests: [{ method: 'GET', path: '/ajax/subject/all', headers: { Origin: frontOrigin }, expect: [200, 503] }],
@@ -69,7 +81,7 @@ async function outageUnderLoad(t: TestContext, cluster: Cluster, outage: Outage)
     maxRequests: 6000,
     onOutcome: (outcome, _spec, sentAt) => outcomes.push({ outcome, sentAt }),
   });
-  const { unavailable, unavailableBody, health } = await script;
+  const { times, unavailable, unavailableBody, health } = await script;
 
   const during = outcomes.filter(({ sentAt }) => sentAt >= times.began && sentAt < times.ended).map(({ outcome }) => outcome);
   const recovered = outcomes.filter(({ sentAt }) => sentAt > times.ended + times.routeBackMs + 500).map(({ outcome }) => outcome);
@@ -78,7 +90,7 @@ async function outageUnderLoad(t: TestContext, cluster: Cluster, outage: Outage)
   t.diagnostic(`requests sent ${report.sent}: ${JSON.stringify(report.statuses)}; unexpected ${report.failed} ${JSON.stringify(report.failures)}; p99 ${report.p99Ms} ms, slowest ${slowest} ms`);
   t.diagnostic(`during the ${outageMs} ms outage: ${during.length} requests, ${during.filter((outcome) => outcome.status === 503).length} answered 503 by the server`);
   t.diagnostic(`readiness 503 after ${times.readinessFailedMs.join(' / ')} ms; route 200 again ${times.routeBackMs} ms and readiness 200 ${times.readinessBackMs.join(' / ')} ms after the database returned`);
-  t.diagnostic(`load balancer pool during the outage: ${[...pool].sort().join(', ')}`);
+  t.diagnostic(`load balancer pool during the outage: ${[...times.pool].sort().join(', ')}`);
 
   assert.equal(report.failed, 0);
   assert.ok(refusals.length > 0, 'some load requests met the outage');
@@ -88,7 +100,7 @@ async function outageUnderLoad(t: TestContext, cluster: Cluster, outage: Outage)
   assert.equal(unavailable.headers.get('access-control-allow-origin'), frontOrigin);
   assert.equal(unavailableBody.error.code, 'DATABASE_UNAVAILABLE');
   assert.equal(health.status, 200);
-  assert.deepEqual([...pool].filter((status) => !status.endsWith(' UP')), [], 'every target stayed in the pool');
+  assert.deepEqual([...times.pool].filter((status) => !status.endsWith(' UP')), [], 'every target stayed in the pool');
   assert.ok(recovered.length > 0 && recovered.every((outcome) => outcome.status === 200), 'every request after recovery succeeds');
   assert.deepEqual(cluster.servers.map((server) => server.child.pid), pids, 'no server was restarted');
   assert.ok(cluster.servers.every((server) => server.child.exitCode === null));

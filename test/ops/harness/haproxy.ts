@@ -58,37 +58,25 @@ function albErrorPage(status: number, reason: string): string {
   return `HTTP/1.1 ${status} ${reason}\r\nServer: awselb/2.0\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-cache\r\n\r\n${body}`;
 }
 
-export function haproxyConfig(dir: string, ports: { front: number; normalizing?: number }, options: HaproxyOptions): string {
+type Ports = { front: number; normalizing?: number };
+
+function serverDefaults(options: HaproxyOptions): string {
   const interval = options.checkIntervalMs ?? 1000;
-  const serverDefaults = [
+  return [
     `inter ${interval}ms fastinter ${interval}ms downinter ${interval}ms`,
     `rise ${options.rise ?? 2} fall ${options.fall ?? 2}`,
     `pool-purge-delay ${options.poolPurgeDelayMs ?? 1000}ms`,
   ].join(' ');
-  const servers = (checks: boolean) =>
-    options.targets.map(
-      (target) => `  server ${target.name} 127.0.0.1:${target.port}${checks ? ` check${target.checkPort ? ` port ${target.checkPort}` : ''}` : ''}`,
-    );
-  const lanes = Array.from({ length: options.lanes ?? 0 }, (_, lane) => [
-    `backend lane${lane}`,
-    `  default-server ${serverDefaults}`,
-    ...servers(false),
-    '',
-  ]);
-  const normalizing =
-    ports.normalizing === undefined
-      ? []
-      : [
-          'frontend normalizing',
-          `  bind 127.0.0.1:${ports.normalizing}`,
-          '  http-request normalize-uri path-merge-slashes',
-          '  http-request normalize-uri path-strip-dot',
-          '  http-request normalize-uri path-strip-dotdot full',
-          '  http-request normalize-uri percent-decode-unreserved',
-          '  http-request normalize-uri percent-to-uppercase',
-          '  default_backend targets',
-          '',
-        ];
+}
+
+function servers(options: HaproxyOptions, checks: boolean): string[] {
+  return options.targets.map((target) => {
+    const check = checks ? ` check${target.checkPort ? ` port ${target.checkPort}` : ''}` : '';
+    return `  server ${target.name} 127.0.0.1:${target.port}${check}`;
+  });
+}
+
+function globalAndDefaults(dir: string, ports: Ports, options: HaproxyOptions): string[] {
   return [
     'global',
     // normalize-uri is still marked experimental in HAProxy 2.6.
@@ -109,29 +97,56 @@ export function haproxyConfig(dir: string, ports: { front: number; normalizing?:
     // The ALB does not replay a request on another target: a failure reaches the client.
     '  retries 0',
     '  http-reuse always',
-    `  errorfile 502 ${join(dir, '502.http')}`,
-    `  errorfile 503 ${join(dir, '503.http')}`,
-    `  errorfile 504 ${join(dir, '504.http')}`,
+    ...[502, 503, 504].map((status) => `  errorfile ${status} ${join(dir, `${status}.http`)}`),
     '',
+  ];
+}
+
+function frontends(ports: Ports, options: HaproxyOptions): string[] {
+  const api = [
     'frontend api',
     `  bind 127.0.0.1:${ports.front}`,
-    ...(lanes.length > 0 ? ['  use_backend lane%[req.hdr(x-lane)] if { req.hdr(x-lane) -m found }'] : []),
+    ...(options.lanes ? ['  use_backend lane%[req.hdr(x-lane)] if { req.hdr(x-lane) -m found }'] : []),
     '  default_backend targets',
     '',
-    ...normalizing,
+  ];
+  if (ports.normalizing === undefined) return api;
+  const normalizations = ['path-merge-slashes', 'path-strip-dot', 'path-strip-dotdot full', 'percent-decode-unreserved', 'percent-to-uppercase'];
+  return [
+    ...api,
+    'frontend normalizing',
+    `  bind 127.0.0.1:${ports.normalizing}`,
+    ...normalizations.map((normalization) => `  http-request normalize-uri ${normalization}`),
+    '  default_backend targets',
+    '',
+  ];
+}
+
+function backends(options: HaproxyOptions): string[] {
+  const targets = [
     'backend targets',
     '  balance roundrobin',
     '  option httpchk',
     `  http-check send meth GET uri ${options.checkPath ?? '/ajax/health/'} ver HTTP/1.1 hdr Host 127.0.0.1 hdr User-Agent ELB-HealthChecker/2.0`,
     '  http-check expect status 200',
-    `  default-server ${serverDefaults}`,
-    ...servers(true),
+    `  default-server ${serverDefaults(options)}`,
+    ...servers(options, true),
     '',
-    ...lanes.flat(),
-  ].join('\n');
+  ];
+  const lanes = Array.from({ length: options.lanes ?? 0 }, (_, lane) => [
+    `backend lane${lane}`,
+    `  default-server ${serverDefaults(options)}`,
+    ...servers(options, false),
+    '',
+  ]);
+  return [...targets, ...lanes.flat()];
 }
 
-async function writeConfig(dir: string, ports: { front: number; normalizing?: number }, options: HaproxyOptions): Promise<string> {
+export function haproxyConfig(dir: string, ports: Ports, options: HaproxyOptions): string {
+  return [...globalAndDefaults(dir, ports, options), ...frontends(ports, options), ...backends(options)].join('\n');
+}
+
+async function writeConfig(dir: string, ports: Ports, options: HaproxyOptions): Promise<string> {
   await writeFile(join(dir, '502.http'), albErrorPage(502, 'Bad Gateway'));
   await writeFile(join(dir, '503.http'), albErrorPage(503, 'Service Temporarily Unavailable'));
   await writeFile(join(dir, '504.http'), albErrorPage(504, 'Gateway Time-out'));

@@ -94,10 +94,22 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   // The postmaster and every backend it forked, so a frozen server answers on no connection at all.
   const processes = () => {
     const pid = server?.pid;
-    if (pid === undefined) return [];
+    if (pid === undefined || server?.exitCode !== null) return [];
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
     return [pid, ...children];
   };
+  const signalAll = (signal: NodeJS.Signals) => {
+    for (const pid of processes()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Exited in the meantime.
+      }
+    }
+  };
+  // A frozen backend cannot notice its postmaster's death: never leave one behind.
+  const thawOnExit = () => signalAll('SIGCONT');
+  process.once('exit', thawOnExit);
 
   await start();
   return {
@@ -105,9 +117,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     url,
     stop,
     start,
-    freeze: () => processes().forEach((pid) => process.kill(pid, 'SIGSTOP')),
-    thaw: () => processes().forEach((pid) => process.kill(pid, 'SIGCONT')),
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     async destroy() {
+      process.off('exit', thawOnExit);
+      signalAll('SIGCONT');
       if (server) await stopChild(server, 'SIGINT', 5000);
       await rm(dir, { recursive: true, force: true });
     },
