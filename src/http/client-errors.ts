@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Logger } from '../logger.ts';
 import { exposedHeaders } from './cors.ts';
 import { errors, type ApiError } from './errors.ts';
 
@@ -23,7 +24,7 @@ function originIn(rawPacket: Buffer | undefined): string | undefined {
  * in our error format, with an X-Request-Id and, for an allowed Origin, the CORS headers. Node's own bare
  * 400/431/408 has neither, so it looked like a load balancer error and reached the browser as a "CORS error".
  */
-export function answerClientError(corsOrigins: readonly string[]): (error: ClientError, socket: Duplex) => void {
+export function answerClientError(corsOrigins: readonly string[], logger: Logger): (error: ClientError, socket: Duplex) => void {
   const allowed = new Set(corsOrigins);
   return (error, socket) => {
     const responding = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
@@ -50,5 +51,7 @@ export function answerClientError(corsOrigins: readonly string[]): (error: Clien
       'Connection: close',
     ];
     socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    // The access-log line these requests never get, so the id in the answer leads somewhere.
+    logger.info({ req: { id: requestId }, res: { statusCode: apiError.status }, errorCode: apiError.code, parserError: error.code }, `${apiError.status} refused by the HTTP parser`);
   };
 }

@@ -8,6 +8,7 @@ import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 import { samplePath } from './harness/bypass-variants.ts';
 import { stopChild, track } from './harness/children.ts';
 import { hostileRequest, type KnownRoute } from './harness/hostile-requests.ts';
+import { countByKind } from './harness/load.ts';
 import { rawExchange, requestBytes, type RawAnswer } from '../helpers/raw-socket.ts';
 
 const stackTrace = /\n\s+at\s|\bat [\w.<>]+ \(.*:\d+:\d+\)|node_modules|\.[tj]s:\d+/;
@@ -65,8 +66,7 @@ describe('Hostile input against a real server process', () => {
       }),
       { numRuns: 5000, interruptAfterTimeLimit: 50_000, markInterruptAsFailure: false, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
-    const problemKinds: Record<string, number> = {};
-    for (const problem of problems) problemKinds[problem.split(' ← ')[0]!] = (problemKinds[problem.split(' ← ')[0]!] ?? 0) + 1;
+    const problemKinds = countByKind(problems.map((problem) => problem.split(' ← ')[0]!));
     t.diagnostic(`cases tried ${result.numRuns} (seed ${result.seed}), problems ${problems.length} ${JSON.stringify(problemKinds)}`);
     t.diagnostic(`answers ${JSON.stringify(statuses)}`);
     const health = await rawExchange(server.port, { method: 'GET', target: '/ajax/health/' });

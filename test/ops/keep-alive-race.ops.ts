@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { startCluster } from './harness/cluster.ts';
-import { countByKind, idleReuseRound, type IdleReuseLane, type LaneResult } from './harness/idle-reuse.ts';
+import { idleReuseRound, type IdleReuseLane, type LaneResult } from './harness/idle-reuse.ts';
+import { countByKind } from './harness/load.ts';
 
 // The stand-in's idle timeout: HAProxy keeps every idle connection for at least 2 purge delays and, for a
 // burst of 16, has closed them all by 7 (it halves the surplus each delay). Scaled from the ALB's 60 s.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { frontOrigin } from '../helpers/app.ts';
 import { rawExchange, type RawAnswer } from '../helpers/raw-socket.ts';
@@ -20,9 +21,12 @@ describe('Requests the HTTP parser refuses (found by the hostile-input ops scena
   });
   after(() => server?.kill('SIGKILL'));
 
-  it('When the request line holds bytes that are not valid HTTP, then 400 JSON with an X-Request-Id', async () => {
+  it('When the request line holds bytes that are not valid HTTP, then 400 JSON with an X-Request-Id that the log names too', async () => {
     const answer = await rawExchange(server.port, { method: 'GET', target: Buffer.from([0x2f, 0xff, 0xfe]) });
     assertOurError(answer, 400, 'BAD_REQUEST');
+    await sleep(100);
+    const line = server.logs.find((entry) => (entry.req as { id?: string } | undefined)?.id === answer.headers['x-request-id']);
+    assert.equal(line?.msg, '400 refused by the HTTP parser');
   });
 
   it('When the headers exceed the size limit (a big cookie), then 431 JSON with an X-Request-Id and CORS for the front end', async () => {

@@ -24,7 +24,3 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   await exited;
   clearTimeout(timer);
 }
-
-export async function stopAllChildren(): Promise<void> {
-  await Promise.all([...running].map((child) => stopChild(child, 'SIGKILL')));
-}

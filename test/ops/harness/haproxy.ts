@@ -25,8 +25,9 @@ export interface HaproxyOptions {
   fall?: number;
   /**
    * HAProxy has no per-connection idle timeout towards servers: every purge delay it closes half of the
-   * idle connections it does not expect to need, so an idle connection lives from ~3 to ~(3 + log2 n)
-   * delays. That is the stand-in's "ALB idle timeout"; it must end before the servers' keep-alive.
+   * idle connections it does not expect to need, so after a burst of n the first close after 2–3 delays,
+   * the last by about 3 + log2(n). That is the stand-in's "ALB idle timeout": it must end before the
+   * servers' keep-alive.
    */
   poolPurgeDelayMs?: number;
   /** Extra backends (lane0…) over the same targets, chosen by an `X-Lane` header, each with its own pool. */

@@ -39,9 +39,3 @@ export async function idleReuseRound(haproxy: Haproxy, lanes: IdleReuseLane[], b
     }),
   );
 }
-
-export function countByKind(kinds: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
-  return counts;
-}

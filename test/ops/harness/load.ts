@@ -68,6 +68,12 @@ export function failureKind(outcome: Outcome): string {
   return `${outcome.status} from ${outcome.fromServer ? 'the server' : 'the load balancer'}`;
 }
 
+export function countByKind(kinds: Iterable<string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
 export function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
