@@ -8,6 +8,7 @@ import { countByKind } from './harness/load.ts';
 // burst of 16, has closed them all by 7 (it halves the surplus each delay). Scaled from the ALB's 60 s.
 const purgeDelayMs = 600;
 const burst = 16;
+const maxRounds = 4;
 const proxyKeepsAllUntilMs = 2 * purgeDelayMs;
 const proxyClosedAllByMs = 7 * purgeDelayMs;
 // Node keeps an idle socket open for keepAliveTimeout plus its keepAliveTimeoutBuffer (1 s by default).
@@ -30,14 +31,17 @@ async function idleReuseScenario(t: TestContext, serverKeepAliveMs: number): Pro
     haproxy: { poolPurgeDelayMs: purgeDelayMs, lanes: lanesFor(serverKeepAliveMs).length },
   });
   try {
+    // A race is a matter of chance per round: up to `maxRounds`, stopping at the first round that fails.
     const results: LaneResult[] = [];
-    for (let round = 1; round <= 2; round++) {
+    let rounds = 0;
+    while (rounds < maxRounds && !results.some((lane) => lane.failures.length > 0)) {
+      rounds++;
       results.push(...(await idleReuseRound(cluster.haproxy, lanesFor(serverKeepAliveMs), burst, '/ajax/subject/all')));
     }
     const failures = results.flatMap((lane) => lane.failures);
     const failedIdleTimes = results.filter((lane) => lane.failures.length > 0).map((lane) => `${lane.idleMs}ms×${lane.failures.length}`);
     t.diagnostic(`server keep-alive ${serverKeepAliveMs} ms (+${nodeKeepAliveBufferMs} ms Node buffer); proxy keeps idle connections ≥ ${proxyKeepsAllUntilMs} ms, closes all by ${proxyClosedAllByMs} ms`);
-    t.diagnostic(`requests sent ${results.length * burst * 2}, failed ${failures.length} ${JSON.stringify(countByKind(failures))}; failing idle times: ${failedIdleTimes.join(' ') || 'none'}`);
+    t.diagnostic(`${rounds} round(s), requests sent ${results.length * burst * 2}, failed ${failures.length} ${JSON.stringify(countByKind(failures))}; failing idle times: ${failedIdleTimes.join(' ') || 'none'}`);
     for (const lane of results.filter((result) => !result.label.startsWith('around'))) {
       t.diagnostic(`${lane.label} (${lane.idleMs} ms): ${lane.pooledBeforeReuse} of ${burst} connections still pooled, ${lane.failures.length} failed`);
     }
@@ -48,8 +52,8 @@ async function idleReuseScenario(t: TestContext, serverKeepAliveMs: number): Pro
 }
 
 describe('Idle keep-alive connections reused through the load balancer', () => {
-  it('When the server keeps idle connections longer than the proxy (3.5 s + 1 s > 4.2 s), then reuse at any idle time never fails', { timeout: 90_000 }, async (t) => {
-    const results = await idleReuseScenario(t, 3500);
+  it('When the server keeps idle connections longer than the proxy (4 s + 1 s > 4.2 s), then reuse at any idle time never fails', { timeout: 90_000 }, async (t) => {
+    const results = await idleReuseScenario(t, 4000);
     const under = results.filter((lane) => lane.label.startsWith('just under'));
     const over = results.filter((lane) => lane.label.startsWith('just over'));
     assert.ok(under.every((lane) => lane.pooledBeforeReuse > 0), 'just under the proxy timeout, its connections are reused');
