@@ -59,8 +59,12 @@ describe('Hostile input against a real server process', () => {
         const key = answer.status ? String(answer.status) : `no answer (${answer.error})`;
         statuses[key] = (statuses[key] ?? 0) + 1;
         const found = problemsOf(answer);
+        const bodyLength = request.body === undefined ? 0 : Buffer.byteLength(request.body);
         if (answer.status === 0 && request.method !== 'CONNECT') found.push(`no answer: ${answer.error}`);
-        if (found.length > 0) problems.push(`${found.join(', ')} ← ${request.method} ${String(request.target).slice(0, 80)} ${JSON.stringify(request.headers).slice(0, 120)} → ${answer.body.slice(0, 120)}`);
+        if (found.length > 0) {
+          const sent = `${request.method} ${String(request.target).slice(0, 80)} ${JSON.stringify(request.headers).slice(0, 120)} body ${bodyLength} bytes`;
+          problems.push(`${found.join(', ')} ← ${sent} → ${answer.body.slice(0, 120)}`);
+        }
         // Every case runs (no stop at the first problem): the list below names each failing request.
         return true;
       }),
