@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from './db/index.ts';
 import { createAccessTokens } from './features/auth/access-token.ts';
+import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createLogger, flushLogger, type Logger } from './logger.ts';
 
@@ -45,6 +46,9 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   server.headersTimeout = config.server.headersTimeoutMs;
   server.requestTimeout = config.server.requestTimeoutMs;
+  server.on('clientError', answerClientError(config.corsOrigins, logger));
+  // Node answers an unknown `Expect` with a bare 417; RFC 9110 lets a server ignore it and serve the request.
+  server.on('checkExpectation', app);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,9 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
 
+/** Response headers the front end may read: the refreshed token, and the id that ties an answer to our logs. */
+export const exposedHeaders = ['Authorization', 'X-Request-Id', 'X-Total-Count'];
+
 /**
  * CORS for the front end's origins. Runs before anything that can fail, so every answer — errors included —
  * carries the headers the browser needs to show our status instead of a "CORS error". A refused origin gets
@@ -15,7 +18,7 @@ export function corsPolicy(allowedOrigins: readonly string[], logger: Logger): R
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
-    exposedHeaders: ['Authorization', 'X-Request-Id', 'X-Total-Count'],
+    exposedHeaders,
     maxAge: 7200,
     optionsSuccessStatus: 204,
   });

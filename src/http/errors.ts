@@ -39,6 +39,9 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BAD_REQUEST', message),
   unsupportedMediaType: (message: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   payloadTooLarge: () => new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'),
+  headersTooLarge: () => new ApiError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large (cookies, most often)'),
+  requestTimeout: () => new ApiError(408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
+  unparseableRequest: () => new ApiError(400, 'BAD_REQUEST', 'the request is not valid HTTP'),
   /** 303 with no body and no Location: the original front end's signal to refresh the token and retry. */
   tokenExpired: () =>
     new ApiError(303, 'TOKEN_EXPIRED', 'the access token has expired: refresh it and retry', {
