@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { testSecret } from './app.ts';
 import { runCommand } from './run-command.ts';
 
+/** What a production start needs besides JWT_SECRET (given by spawnServer): mail goes nowhere in these tests. */
+export const productionEnv = { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' } as const;
+
 const serverEntry = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 
 export interface ServerProcess {

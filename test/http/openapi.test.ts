@@ -1,37 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Router } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { openApiDocument, openApiPath } from '../../src/http/openapi.ts';
 import { frontOrigin, startTestApp, type TestApp } from '../helpers/app.ts';
+import { mountedRoutes } from '../helpers/router-stack.ts';
 
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-  slash?: boolean;
-  rawPath?: unknown;
-}
-
-/** Every route Express will actually dispatch to, found by walking the router stack (not the spec list). */
-function mountedRoutes(router: Router): Array<{ method: string; path: string }> {
-  const found: Array<{ method: string; path: string }> = [];
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        assert.equal(typeof layer.route.path, 'string', `a route declared with a pattern cannot be documented: ${String(layer.route.path)}`);
-        for (const method of Object.keys(layer.route.methods).filter((name) => name !== '_all')) {
-          found.push({ method, path: prefix + String(layer.route.path) });
-        }
-      } else if (layer.handle?.stack) {
-        assert.ok(layer.slash || typeof layer.rawPath === 'string', 'a router mounted under a pattern cannot be documented');
-        walk(layer.handle.stack, layer.slash ? prefix : prefix + String(layer.rawPath));
-      }
-    }
-  };
-  walk((router as unknown as { stack: Layer[] }).stack, '');
-  return found;
-}
 
 type Document = { openapi: string; paths: Record<string, Record<string, { responses: object; parameters?: Array<{ name: string }>; requestBody?: object }>> };
 

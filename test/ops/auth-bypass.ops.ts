@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { accessFor } from '../../src/http/public-routes.ts';
-import type { AnyRoute } from '../../src/http/routes.ts';
+import type { Request } from 'express';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listen } from '../helpers/raw-http.ts';
+import { mountedRoutes } from '../helpers/router-stack.ts';
 import { forgedTokens } from '../helpers/tokens.ts';
 import { bypassVariants, samplePath, type BypassVariant } from './harness/bypass-variants.ts';
 import { startHaproxy, type Haproxy } from './harness/haproxy.ts';
@@ -33,15 +34,17 @@ describe('Authentication bypass attempts against every protected route', () => {
   const protectedRoutes = () => app.app.locals.routes.filter((route) => accessFor(route.path).requiresToken);
 
   before(async () => {
-    // In process, so every protected handler can be wrapped in a spy that records each time it runs:
-    // "the handler ran for an anonymous caller" is then observed, not inferred from the status.
+    // In process, so the first step after each protected route's guard (validation, then the handler) can be
+    // wrapped in a spy: "an anonymous caller got past the guard" is then observed, not inferred from a status.
     app = await startTestApp('postgres');
-    for (const route of protectedRoutes()) {
-      const handle = route.handle.bind(route) as AnyRoute['handle'];
-      route.handle = (input) => {
-        calls.push({ route: `${route.method.toUpperCase()} ${route.path}`, anonymous: input.user === undefined, url: input.req.originalUrl });
-        return handle(input);
-      };
+    for (const { method, path, route } of mountedRoutes(app.app.router)) {
+      if (!accessFor(path).requiresToken) continue;
+      const pastGuard = route.stack[1]!;
+      const next = pastGuard.handle as unknown as (req: Request, ...rest: unknown[]) => unknown;
+      pastGuard.handle = ((req: Request, ...rest: unknown[]) => {
+        calls.push({ route: `${method.toUpperCase()} ${path}`, anonymous: req.user === undefined, url: req.originalUrl });
+        return next(req, ...rest);
+      }) as unknown as typeof pastGuard.handle;
     }
     server = await listen(app.app);
     haproxy = await startHaproxy({ targets: [{ name: 'app', port: server.port }], normalizingFrontend: true });
@@ -53,7 +56,7 @@ describe('Authentication bypass attempts against every protected route', () => {
     await app?.close();
   });
 
-  it('When a protected route is called with a valid token, then the spy sees its handler run (the detector works)', async () => {
+  it('When a protected route is called with a valid token, then the spy sees it get past the guard (the detector works)', async () => {
     const token = await app.accessTokens.issue({ id: 'alice1', role: 'ROLE_USER_CERT' });
     for (const route of protectedRoutes()) {
       const before = calls.length;

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { createAccessTokens } from '../../src/features/auth/access-token.ts';
 import { createPostgresSchema, testSecret } from '../helpers/app.ts';
-import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { productionEnv, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 import { pageUrl, startPageServer, type PageCall, type PageResult, type PageServer } from './harness/browser-page.ts';
 import { stopChild, track } from './harness/children.ts';
 import { startHaproxy, type Haproxy } from './harness/haproxy.ts';
@@ -32,7 +32,7 @@ describe('A real browser on another origin', () => {
     otherPage = await startPageServer();
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
-    server = await spawnServer({ NODE_ENV: 'production', DATABASE_URL: schema.url, CORS_ORIGINS: allowedPage.origin });
+    server = await spawnServer({ ...productionEnv, DATABASE_URL: schema.url, CORS_ORIGINS: allowedPage.origin });
     track(server.child);
     healthy = await startHaproxy({ targets: [{ name: 't1', port: server.port }] });
     // The seed incident's target group again: health checks on `/` at a port nothing listens on.

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createAccessTokens } from '../../src/features/auth/access-token.ts';
 import { createPostgresSchema, startTestApp, testSecret } from '../helpers/app.ts';
-import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { productionEnv, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 import { samplePath } from './harness/bypass-variants.ts';
 import { stopChild, track } from './harness/children.ts';
 import { hostileRequest, type KnownRoute } from './harness/hostile-requests.ts';
@@ -40,7 +40,7 @@ describe('Hostile input against a real server process', () => {
     routes = await knownRoutes();
     const schema = await createPostgresSchema();
     dropSchema = schema.drop;
-    server = await spawnServer({ NODE_ENV: 'production', DATABASE_URL: schema.url, SHUTDOWN_DRAIN_MS: '0' });
+    server = await spawnServer({ ...productionEnv, DATABASE_URL: schema.url, SHUTDOWN_DRAIN_MS: '0' });
     track(server.child);
   });
   after(async () => {

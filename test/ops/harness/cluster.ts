@@ -1,5 +1,5 @@
 import { createPostgresSchema } from '../../helpers/app.ts';
-import { spawnServer, type ServerProcess } from '../../helpers/server-process.ts';
+import { productionEnv, spawnServer, type ServerProcess } from '../../helpers/server-process.ts';
 import { stopChild, track } from './children.ts';
 import { startHaproxy, type Haproxy, type HaproxyOptions } from './haproxy.ts';
 import { freePort } from './ports.ts';
@@ -39,7 +39,7 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const schema = options.databaseUrl ? undefined : await createPostgresSchema();
   const env = {
-    NODE_ENV: 'production',
+    ...productionEnv,
     DATABASE_URL: options.databaseUrl ?? schema!.url,
     SHUTDOWN_DRAIN_MS: '0',
     DB_PROBE_INTERVAL_MS: '500',
