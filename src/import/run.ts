@@ -11,7 +11,7 @@ import { newSummary, type ImportSummary, type Outcome } from './report.ts';
 import { openSource, SourceError, type Source, type SourceLocation } from './source.ts';
 import { rowName, sourceKeys, sourceRowSchemas, sourceTables, type SourceRows } from './source-rows.ts';
 import { readTargetState } from './target-state.ts';
-import { writePlan, type WritableUser } from './target-write.ts';
+import { WriteFailure, writePlan, type WritableUser } from './target-write.ts';
 import { wallClockConverter } from './zoned-time.ts';
 
 export interface ImportOptions {
@@ -77,8 +77,8 @@ async function hashed(plan: ImportPlan, options: ImportOptions, progress: Progre
 }
 
 function describeWriteError(error: unknown): string {
-  const { message, detail, table } = error as { message?: string; detail?: string; table?: string };
-  const where = table ? ` (table ${table})` : '';
+  const where = error instanceof WriteFailure ? ` writing ${error.rows}` : '';
+  const { message, detail } = (error instanceof WriteFailure ? error.cause : error) as { message?: string; detail?: string };
   return `the target database failed${where}: ${message ?? String(error)}${detail ? ` (${detail})` : ''}. The transaction was rolled back: nothing was written.`;
 }
 

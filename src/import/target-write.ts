@@ -57,32 +57,45 @@ async function moveSequence(trx: Kysely<Database>, table: 'board' | 'recommend',
   return rows[0]?.next === undefined || rows[0].next === null ? null : Number(rows[0].next);
 }
 
+/** A statement of the write failed; `rows` names the batch it was writing. */
+export class WriteFailure extends Error {
+  readonly rows: string;
+  constructor(rows: string, cause: unknown) {
+    super((cause as Error).message ?? String(cause), { cause });
+    this.rows = rows;
+  }
+}
+
+async function writeBatches<T>(rows: T[], batchOf: (rows: T[]) => Generator<T[]>, nameOf: (row: T) => string, write: (batch: T[]) => Promise<unknown>, onWritten: (rows: number) => void) {
+  for (const batch of batchOf(rows)) {
+    try {
+      await write(batch);
+    } catch (error) {
+      const [first, last] = [nameOf(batch[0]!), nameOf(batch.at(-1)!)];
+      throw new WriteFailure(first === last ? first : `${first} … ${last}`, error);
+    }
+    onWritten(batch.length);
+  }
+}
+
 /**
  * Writes the plan inside the caller's transaction (run.ts: one for the whole import). Batches only bound the
  * size of each statement. The recommend counters, btotal and sequences are settled from the rows as they
  * then stand.
  */
 export async function writePlan(trx: Kysely<Database>, plan: WritePlan, batchSize: number, onWritten: (rows: number) => void): Promise<WriteResult> {
-  for (const batch of batches(plan.users, batchSize)) {
-    await trx.insertInto('user').values(batch).execute();
-    onWritten(batch.length);
-  }
-  for (const batch of batches(plan.subjects.inserts, batchSize, (subject) => subject.description.length)) {
-    await trx.insertInto('subject').values(batch).execute();
-    onWritten(batch.length);
-  }
-  for (const { id, ...subject } of plan.subjects.replacements) {
-    await trx.updateTable('subject').set(subject).where('id', '=', id).execute();
-    onWritten(1);
-  }
-  for (const batch of batches(plan.boards, batchSize, (board) => board.content.length + board.title.length)) {
-    await trx.insertInto('board').values(batch).execute();
-    onWritten(batch.length);
-  }
-  for (const batch of batches(plan.recommends, batchSize)) {
-    await trx.insertInto('recommend').values(batch).execute();
-    onWritten(batch.length);
-  }
+  const byCount = <T>(rows: T[]) => batches(rows, batchSize);
+  await writeBatches(plan.users, byCount, (user) => `user '${user.id}'`, (batch) => trx.insertInto('user').values(batch).execute(), onWritten);
+  const bySize = (rows: NewSubject[]) => batches(rows, batchSize, (subject) => subject.description.length);
+  await writeBatches(plan.subjects.inserts, bySize, (subject) => `subject '${subject.id}'`, (batch) => trx.insertInto('subject').values(batch).execute(), onWritten);
+  const replace = (batch: NewSubject[]) => {
+    const { id, ...subject } = batch[0]!;
+    return trx.updateTable('subject').set(subject).where('id', '=', id).execute();
+  };
+  await writeBatches(plan.subjects.replacements, (rows) => batches(rows, 1), (subject) => `subject '${subject.id}'`, replace, onWritten);
+  const byContent = (rows: NewBoard[]) => batches(rows, batchSize, (board) => board.content.length + board.title.length);
+  await writeBatches(plan.boards, byContent, (board) => `board bno=${board.bno}`, (batch) => trx.insertInto('board').values(batch).execute(), onWritten);
+  await writeBatches(plan.recommends, byCount, (recommend) => `recommend rno=${recommend.rno}`, (batch) => trx.insertInto('recommend').values(batch).execute(), onWritten);
   if (plan.recount.length > 0) {
     await sql`update board set recommend = (select count(*) from recommend where recommend.bno = board.bno)
               where bno = any(${plan.recount}::int[])`.execute(trx);
