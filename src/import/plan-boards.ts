@@ -97,11 +97,12 @@ function sanitized(board: Omit<NewBoard, 'recommend'>, findings: Findings): stri
   return html;
 }
 
-export function planBoards(rows: SourceBoard[], target: TargetState, dates: DateReaders, findings: Findings): PlannedBoards {
+export function planBoards(rows: SourceBoard[], target: TargetState, dates: DateReaders, findings: Findings, onChecked: () => void): PlannedBoards {
   const planned: PlannedBoards = { inserts: [], sourceCounters: new Map(), highestSBno: new Map(), knownBnos: new Set(target.boards.keys()) };
   const slots = new Map<string, number>();
   const seen = new Set<number>();
   for (const row of rows) {
+    onChecked();
     if (seen.has(row.bno)) {
       findings.problem(rowName('board', row.bno), `bno ${row.bno} appears more than once in the source`);
       continue;

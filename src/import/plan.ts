@@ -34,9 +34,12 @@ function settleCounters(boards: NewBoard[], recommends: NewRecommend[], sourceCo
   return [...rowsPerPost.keys()];
 }
 
-/** Checks every source row against our schema and the target's contents, and decides what to write. */
-export async function makePlan(rows: SourceRows, target: TargetState, dates: DateReaders, findings: Findings): Promise<ImportPlan> {
-  const boards = planBoards(rows.board, target, dates, findings);
+/**
+ * Checks every source row against our schema and the target's contents, and decides what to write.
+ * `onPostChecked` follows the slow part: every post goes through the HTML sanitizer.
+ */
+export async function makePlan(rows: SourceRows, target: TargetState, dates: DateReaders, findings: Findings, onPostChecked: () => void): Promise<ImportPlan> {
+  const boards = planBoards(rows.board, target, dates, findings, onPostChecked);
   const recommends = planRecommends(rows.recommend, boards.knownBnos, target, findings);
   const users = await planUsers(rows.user, { posts: boards.inserts, recommends }, target, findings);
   const subjects = planSubjects(rows.subject, boards.highestSBno, target, findings);

@@ -32,9 +32,9 @@ export function progressLine(stream: ProgressStream, now: () => number = () => p
     const share = total === 0 ? 1 : Math.min(1, done / total);
     const filled = Math.round(share * barWidth);
     const seconds = (drawnAt - startedAt) / 1000;
-    const rate = seconds > 0 ? ` ${(done / seconds).toFixed(1)}/s` : '';
+    const rate = seconds > 0 && done > 0 ? ` ${(done / seconds).toFixed(1)}/s` : '';
     const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${done}/${total} ${Math.round(share * 100)}%${rate}`;
-    stream.write(`\r${line.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}\x1b[K`);
+    stream.write(`\r${line.slice(0, Math.max(20, (stream.columns || 80) - 1))}\x1b[K`);
   };
 
   const finish = () => {

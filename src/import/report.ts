@@ -13,7 +13,7 @@ export interface ImportSummary {
   tables: Record<SourceTable, TableTally>;
   placeholders: { user: number; subject: number };
   passwords: { toHash: number; hashed: number; withoutPassword: number; seconds: number; perSecond: number; concurrency: number };
-  timings: { readSeconds: number; writeSeconds: number; rowsWritten: number };
+  timings: { readSeconds: number; checkSeconds: number; writeSeconds: number; rowsWritten: number };
   sequences: { nextBno: number | null; nextRno: number | null } | null;
   notes: Note[];
   problems: Problem[];
@@ -31,7 +31,7 @@ export function newSummary(options: { source: SourceLocation; hashConcurrency: n
     tables: findings.tables,
     placeholders: findings.placeholders,
     passwords: { toHash: 0, hashed: 0, withoutPassword: 0, seconds: 0, perSecond: 0, concurrency: options.hashConcurrency },
-    timings: { readSeconds: 0, writeSeconds: 0, rowsWritten: 0 },
+    timings: { readSeconds: 0, checkSeconds: 0, writeSeconds: 0, rowsWritten: 0 },
     sequences: null,
     notes: findings.notes,
     problems: findings.problems,
@@ -61,6 +61,7 @@ function measureLines(summary: ImportSummary): string[] {
   const { passwords, timings } = summary;
   const read = sum(sourceTables.map((table) => summary.tables[table].read));
   const lines = [`read ${read} rows in ${timings.readSeconds.toFixed(2)} s (${rate(read, timings.readSeconds)}), in one consistent snapshot`];
+  if (timings.checkSeconds > 0) lines.push(`checked and sanitized them against the target in ${timings.checkSeconds.toFixed(2)} s (${rate(read, timings.checkSeconds)})`);
   if (passwords.hashed > 0) {
     lines.push(`passwords: ${passwords.hashed} hashed with scrypt in ${passwords.seconds.toFixed(2)} s (${rate(passwords.hashed, passwords.seconds)}, ${passwords.concurrency} at a time)`);
   } else if (passwords.toHash > 0) lines.push(`passwords: ${passwords.toHash} to hash with scrypt (never copied as they are)`);

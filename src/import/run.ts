@@ -108,7 +108,12 @@ const planSize = (plan: ImportPlan) =>
 
 async function planAndWrite(trx: Db, rows: SourceRows, context: { options: ImportOptions; readers: DateReaders; findings: Findings; summary: ImportSummary; progress: Progress }) {
   const { options, readers, findings, summary, progress } = context;
-  const plan = await makePlan(rows, await readTargetState(trx), readers, findings);
+  const checkStarted = performance.now();
+  const state = await readTargetState(trx);
+  progress.start('checking posts', rows.board.length);
+  const plan = await makePlan(rows, state, readers, findings, () => progress.tick());
+  progress.finish();
+  summary.timings.checkSeconds = seconds(checkStarted);
   const withoutPassword = plan.users.filter((user) => user.password === null).length - findings.placeholders.user;
   summary.passwords = { ...summary.passwords, toHash: plan.users.length - withoutPassword - findings.placeholders.user, withoutPassword };
   const total = planSize(plan);

@@ -72,19 +72,27 @@ function connectionMessage(error: unknown, source: SourceLocation): string {
 
 const quoted = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 
+interface SourceTableInfo {
+  /** As the server spells it: table names are case-sensitive on Linux servers. */
+  name: string;
+  /** Column (lower case) → MySQL data type. */
+  columns: Map<string, string>;
+}
+
 /** Every table and column the import reads must be there; all that are missing are named at once. */
-async function checkTables(connection: ReturnType<mysql.Connection['promise']>, database: string): Promise<Map<string, Map<string, string>>> {
+async function checkTables(connection: ReturnType<mysql.Connection['promise']>, database: string): Promise<Map<string, SourceTableInfo>> {
   const [rows] = await connection.query<mysql.RowDataPacket[]>(
     'select TABLE_NAME as t, COLUMN_NAME as c, DATA_TYPE as type from information_schema.COLUMNS where TABLE_SCHEMA = database()',
   );
-  const tables = new Map<string, Map<string, string>>();
+  const tables = new Map<string, SourceTableInfo>();
   for (const row of rows) {
-    const table = String(row.t).toLowerCase();
-    tables.set(table, (tables.get(table) ?? new Map()).set(String(row.c).toLowerCase(), String(row.type).toLowerCase()));
+    const name = String(row.t);
+    const table = tables.get(name.toLowerCase()) ?? tables.set(name.toLowerCase(), { name, columns: new Map() }).get(name.toLowerCase())!;
+    table.columns.set(String(row.c).toLowerCase(), String(row.type).toLowerCase());
   }
   const missing: string[] = [];
   for (const table of sourceTables) {
-    const columns = tables.get(table);
+    const columns = tables.get(table)?.columns;
     const absent = columnsOf(table).filter((column) => !columns?.has(column));
     if (!columns) missing.push(`table \`${table}\` is missing from MySQL database '${database}' (the import needs user, subject, board and recommend)`);
     else if (absent.length > 0) missing.push(`table \`${table}\` has no column ${absent.join(', ')}`);
@@ -126,16 +134,17 @@ export async function openSource(source: SourceLocation): Promise<Source> {
     await connection.query('set session transaction isolation level repeatable read');
     await connection.query('start transaction with consistent snapshot, read only');
     const tables = await checkTables(connection, source.database);
-    const board = tables.get('board')!;
+    const board = tables.get('board')!.columns;
+    const nameOf = (table: SourceTable) => quoted(tables.get(table)!.name);
     return {
       dateColumns: (['reg_date', 'update_date'] as const).map((column) => ({ column, type: board.get(column)! })),
       async count(table) {
-        const [rows] = await connection.query<mysql.RowDataPacket[]>(`select count(*) as n from ${quoted(table)}`);
+        const [rows] = await connection.query<mysql.RowDataPacket[]>(`select count(*) as n from ${nameOf(table)}`);
         return Number(rows[0]?.n ?? 0);
       },
       rows(table) {
         const columns = columnsOf(table).map(quoted).join(', ');
-        return core.query(`select ${columns} from ${quoted(table)} order by ${quoted(sourceKeys[table])}`).stream() as AsyncIterable<Record<string, unknown>>;
+        return core.query(`select ${columns} from ${nameOf(table)} order by ${quoted(sourceKeys[table])}`).stream() as AsyncIterable<Record<string, unknown>>;
       },
       close: () => connection.end().catch(() => core.destroy()),
     };
