@@ -32,8 +32,9 @@ const origins = z
 
 // An IANA zone name (aliases such as GMT or Asia/Calcutta included), stored in its canonical spelling.
 // Fixed offsets like "+09:00" are refused: they ignore daylight saving wherever it applies.
+// Exported for the import's --source-time-zone, which must accept exactly what APP_TIME_ZONE accepts.
 const ianaZones = new Set(Intl.supportedValuesOf('timeZone'));
-const timeZone = z
+export const timeZone = z
   .string()
   .default('Asia/Seoul')
   .transform((value, context) => {
