@@ -48,6 +48,8 @@ export interface PreflightRecord {
 export class Browser {
   readonly jar = new CookieJar();
   readonly preflights: PreflightRecord[] = [];
+  /** Every access token and cookie value this browser was given: none may ever appear in a log. */
+  readonly secrets = new Set<string>();
   private readonly port: number;
   private readonly clientAddress: string;
 
@@ -101,6 +103,9 @@ export class Browser {
     assert.equal(res.headers.get('access-control-allow-origin'), frontOrigin, `${where}: the browser would report a CORS error`);
     assert.equal(res.headers.get('access-control-allow-credentials'), 'true', `${where}: a credentialed response needs Allow-Credentials`);
     this.jar.store(res.headers.getSetCookie(), url);
+    for (const value of [res.headers.get('authorization'), ...res.headers.getSetCookie().map((line) => /^[^=]*=([^;]*)/.exec(line)?.[1])]) {
+      if (value) this.secrets.add(value);
+    }
     const readable = new Set([...safelistedResponseHeaders, ...listOf(res.headers.get('access-control-expose-headers'))]);
     return {
       status: res.status,
