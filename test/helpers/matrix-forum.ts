@@ -100,8 +100,9 @@ export class MatrixForum {
     for (const account of Object.values(cast)) await storeUser(this.t.database.db, account);
     const addresses = new Map(callerNames.map((name, index) => [name, `198.51.100.${index + 1}`]));
     const address = (name: CallerName) => addresses.get(name) ?? assert.fail(name);
+    const expiredToken = () => expiredAccessToken(this.t.accessTokens, { id: cast.verified.id, role: 'ROLE_USER_CERT' });
     const starts: Record<Exclude<CallerName, 'anonymous'>, () => Promise<Session>> = {
-      expired: async () => ({ ...(await this.login(cast.verified, address('expired'))()), token: await expiredAccessToken(this.t.accessTokens, { id: cast.verified.id, role: 'ROLE_USER_CERT' }) }),
+      expired: async () => ({ ...(await this.login(cast.verified, address('expired'))()), token: await expiredToken() }),
       unverified: this.login(cast.unverified, address('unverified')),
       verified: this.login(cast.verified, address('verified')),
       author: this.login(cast.author, address('author')),
