@@ -52,7 +52,7 @@ export const errors = {
       headers: { 'WWW-Authenticate': bearerChallenge(tokenProblem && 'the access token is not valid') },
     }),
   forbidden: (message = 'not allowed') => new ApiError(403, 'FORBIDDEN', message),
-  /** 401 as the original (its front end shows the "wrong id or password" text only on 404; see compatibility-accounts.md). */
+  /** 401 as the original (its front end shows the "wrong id or password" text only on 404; see docs/compatibility.md). */
   wrongCredentials: () => new ApiError(401, 'WRONG_CREDENTIALS', 'wrong id or password'),
   /** 400, not 409: the original front end alerts on 400. */
   alreadyTaken: (field: 'id' | 'nick' | 'email') =>

@@ -6,20 +6,27 @@ export interface SetCookie {
   attributes: Record<string, string | true>;
 }
 
-/** Every Set-Cookie of a response, parsed (attribute names lower-cased). */
-export function setCookies(res: Response): SetCookie[] {
+/** One Set-Cookie line, parsed (attribute names lower-cased). */
+export function parseSetCookie(line: string): SetCookie {
+  const [pair = '', ...rest] = line.split(';').map((part) => part.trim());
+  const separator = pair.indexOf('=');
+  const attributes: Record<string, string | true> = {};
+  for (const attribute of rest) {
+    const [key = '', ...value] = attribute.split('=');
+    attributes[key.toLowerCase()] = value.length > 0 ? value.join('=') : true;
+  }
+  return { name: pair.slice(0, separator), value: decodeURIComponent(pair.slice(separator + 1)), attributes };
+}
+
+/** The Set-Cookie lines of a supertest response. */
+export function setCookieLines(res: Response): string[] {
   const header = res.headers['set-cookie'] as string[] | string | undefined;
-  const lines = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return lines.map((line) => {
-    const [pair = '', ...rest] = line.split(';').map((part) => part.trim());
-    const separator = pair.indexOf('=');
-    const attributes: Record<string, string | true> = {};
-    for (const attribute of rest) {
-      const [key = '', ...value] = attribute.split('=');
-      attributes[key.toLowerCase()] = value.length > 0 ? value.join('=') : true;
-    }
-    return { name: pair.slice(0, separator), value: decodeURIComponent(pair.slice(separator + 1)), attributes };
-  });
+  return header === undefined ? [] : Array.isArray(header) ? header : [header];
+}
+
+/** Every Set-Cookie of a response, parsed. */
+export function setCookies(res: Response): SetCookie[] {
+  return setCookieLines(res).map(parseSetCookie);
 }
 
 /** The cookie a browser would send to `path` from this response (undefined when none was set for it). */

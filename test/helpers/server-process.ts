@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testSecret } from './app.ts';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { prepareDatabase, type Db } from '../../src/db/index.ts';
+import { createPostgresSchema, testSecret, type DatabaseKind } from './app.ts';
 import { runCommand } from './run-command.ts';
 
 /** What a production start needs besides JWT_SECRET (given by spawnServer): mail goes nowhere in these tests. */
@@ -68,4 +74,44 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
 /** Runs the server entry with the given environment and collects how it ended (for start-up failures). */
 export function runServerToExit(env: Record<string, string>, timeoutMs = 20_000) {
   return runCommand(process.execPath, [serverEntry], { PATH: process.env.PATH, ...env }, timeoutMs);
+}
+
+/**
+ * A server process on a database of its own (a PGlite directory, or a fresh PostgreSQL schema) that was
+ * migrated and given `seed` beforehand, the way an operator leaves it before the first start.
+ */
+export async function spawnServerOn(
+  kind: DatabaseKind,
+  env: Record<string, string>,
+  seed: (db: Db) => Promise<void>,
+): Promise<{ server: ServerProcess; stop(): Promise<void> }> {
+  const schema = kind === 'postgres' ? await createPostgresSchema() : undefined;
+  const dataDir = schema ? undefined : await mkdtemp(join(tmpdir(), 'forum-api-'));
+  const location: Record<string, string> = schema ? { DATABASE_URL: schema.url } : { DATA_DIR: dataDir! };
+  const removeDatabase = async () => {
+    await schema?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: testSecret, ...location });
+    const { database, probe } = await prepareDatabase(config.database, pino({ level: 'silent' }));
+    probe.stop();
+    try {
+      await seed(database.db);
+    } finally {
+      await database.close();
+    }
+    const server = await spawnServer({ ...location, ...env });
+    return {
+      server,
+      async stop() {
+        server.kill('SIGTERM');
+        await server.exited;
+        await removeDatabase();
+      },
+    };
+  } catch (error) {
+    await removeDatabase();
+    throw error;
+  }
 }

@@ -1,6 +1,25 @@
+import { mock } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { testSecret } from './app.ts';
+import { accessTokenLifetimeSeconds, type AccessTokens, type TokenUser } from '../../src/features/auth/access-token.ts';
 import type { Role } from '../../src/features/auth/roles.ts';
+
+/**
+ * An access token issued by the server's own code with the clock set one lifetime and a minute back: the
+ * token a front end holds after 31 idle minutes, expired the way a real one expires (claims, signature and
+ * all), without waiting half an hour.
+ */
+export async function expiredAccessToken(tokens: AccessTokens, user: TokenUser): Promise<string> {
+  mock.timers.enable({ apis: ['Date'], now: Date.now() - (accessTokenLifetimeSeconds + 60) * 1000 });
+  let issued: Promise<string>;
+  try {
+    // The issue and expiry times are read synchronously, before signing awaits anything.
+    issued = tokens.issue(user);
+  } finally {
+    mock.timers.reset();
+  }
+  return issued;
+}
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 

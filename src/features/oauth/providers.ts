@@ -70,7 +70,7 @@ export const providerSpecs: Record<OAuthProviderName, ProviderSpec> = {
     },
   },
   // Naver's profile API says nothing about whether the address was verified, so it is never trusted:
-  // a Naver login is recognised by its Naver id only (see docs/compatibility-accounts.md).
+  // a Naver login is recognised by its Naver id only (see docs/compatibility.md, OAuth).
   naver: {
     scopes: [],
     pkce: false,

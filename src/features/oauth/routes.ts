@@ -77,7 +77,7 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
         try {
           const session = await auth.start(await oauth.complete(client, provider, req.query, pending));
           cookies.set(res, session.refreshToken, session.refreshTokenExpiresAt);
-          // Accepted risk: the unmodified front end reads the token from this query (docs/compatibility-accounts.md).
+          // Accepted risk: the unmodified front end reads the token from this query (docs/compatibility.md, OAuth).
           res.redirect(302, `${frontUrl}/auth/oauth/redirect?access_token=${encodeURIComponent(session.accessToken)}`);
         } catch (error) {
           req.log.warn({ err: error, provider }, 'OAuth login failed');
