@@ -26,8 +26,8 @@ export interface ServerProcess {
 }
 
 /** Spawns `node src/server.ts` (the same Node that runs the tests) and resolves once it listens. */
-export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [serverEntry], {
+export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'test',
@@ -43,7 +43,8 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   let pending = '';
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  // 'close', not 'exit': the last log lines may still be in the pipe when the process has exited.
+  const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const listening = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not listen within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { rawRequest } from '../helpers/raw-http.ts';
 import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
@@ -85,6 +86,18 @@ describe('The server process', () => {
     const { code } = await server.exited;
     assert.equal(code, 1);
     assert.ok(Date.now() - signalled < 2000);
+  });
+
+  it('When a promise rejection goes unhandled, then it is logged as fatal and the server shuts down with exit 1', async () => {
+    const injected = fileURLToPath(new URL('../fixtures/reject-after-start.ts', import.meta.url));
+    const server = await spawnServer({}, 20_000, ['--import', injected]);
+    started.push(server);
+    const { code } = await server.exited;
+    assert.equal(code, 1);
+    const fatal = server.logs.find((line) => line.level === 'fatal');
+    assert.equal(fatal?.msg, 'unhandled promise rejection: shutting down');
+    assert.equal((fatal?.err as { message?: string } | undefined)?.message, 'a rejection nobody handled');
+    assert.equal(server.logs.at(-1)?.msg, 'stopped');
   });
 
   it('When the port is already taken, then start-up fails with exit 1 and says so', async () => {
