@@ -78,6 +78,7 @@ const schema = z.object({
     JWT_SECRET: z.string().optional(),
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
+    SUBJECT_LIST_CACHE_MS: integer(5000, 0),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
     KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
     HEADERS_TIMEOUT_MS: integer(66_000, 1),
@@ -134,6 +135,8 @@ function toConfig(env: Env) {
     /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
     timeZone: env.APP_TIME_ZONE,
     bodyLimit: env.BODY_LIMIT,
+    /** How long another instance's subject writes may take to show in this one's cached list (0 = every request reads). */
+    subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
     server: {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

@@ -67,12 +67,14 @@ export async function startServer(options: {
   cpu: number;
   logFile: string;
   readyPath: string;
+  /** Flags for node itself, before the script (--cpu-prof, --max-semi-space-size, …). */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }): Promise<Spawned> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const startedAt = performance.now();
-  const child = spawn('taskset', ['-c', String(options.cpu), options.runtime.node, options.script], {
+  const child = spawn('taskset', ['-c', String(options.cpu), options.runtime.node, ...(options.nodeArgs ?? []), options.script], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env, PORT: String(port) },
     stdio: ['ignore', log, log],
   });

@@ -8,6 +8,7 @@ import { postDateFormatter } from './boards/dates.ts';
 import { boardRepository } from './boards/repository.ts';
 import { boardRoutes } from './boards/routes.ts';
 import { boardService, type InTransaction } from './boards/service.ts';
+import { subjectListingCache } from './subjects/listing.ts';
 import { subjectRepository } from './subjects/repository.ts';
 import { subjectRoutes } from './subjects/routes.ts';
 import { subjectService } from './subjects/service.ts';
@@ -20,11 +21,12 @@ export interface FeatureDependencies {
 /** Wires each feature's repository → service → routes. */
 export function featureRoutes({ db, config }: FeatureDependencies): AnyRoute[] {
   const accounts = accountService(accountRepository(db));
-  const subjects = subjectService({ subjects: subjectRepository(db), accounts });
+  const listing = subjectListingCache(config.subjectListCacheMs);
+  const subjects = subjectService({ subjects: subjectRepository(db), accounts, listing });
   // A post's number comes from its subject's row: both features' repositories join one transaction.
   const inTransaction: InTransaction = (work) =>
     db.transaction().execute((trx) =>
-      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts }) }),
+      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts, listing }) }),
     );
   const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone) });
   return [...subjectRoutes(subjects), ...boardRoutes(boards), ...accountRoutes(accounts)];
