@@ -54,16 +54,18 @@ try {
   if (schema) await seedForum(schema.url, 3000);
   const afterStartMb = server.rssMb();
   const token = values.token ? await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' }) : undefined;
+  const cpuBefore = server.cpuMs();
   const result = await autocannon({
     url: server.baseUrl + path,
     method: values.method as 'GET' | 'POST',
-    headers: token ? { Authorization: token } : {},
+    headers: { Origin: 'https://yongheonn.com', ...(token ? { Authorization: token } : {}) },
     connections: Number(values.connections),
     duration: Number(values.seconds),
   });
+  const cpuUsPerRequest = Math.round(((server.cpuMs() - cpuBefore) * 1000) / result.requests.total);
   const afterLoadMb = server.rssMb();
   await server.stop();
-  console.log(`${values.method} ${path}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+  console.log(`${values.method} ${path}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${cpuUsPerRequest} µs/request`);
   console.log(`rss after start ${afterStartMb} MB, after load ${afterLoadMb} MB; server log: ${join(work, 'server.log')}`);
   const profile = readdirSync(work).find((name) => name.endsWith('.cpuprofile'));
   if (profile) console.log(`\n${join(work, profile)}\n${formatSummary(summarise(join(work, profile)), Number(values.top))}`);

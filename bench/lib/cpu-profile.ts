@@ -97,3 +97,10 @@ export function formatSummary(summary: ProfileSummary, top = 30): string {
     ...byTotal.map(row),
   ].join('\n');
 }
+
+// `npx node bench/lib/cpu-profile.ts <file.cpuprofile> [top]`: the same summary for any profile.
+if (import.meta.main) {
+  const [file, top] = process.argv.slice(2);
+  if (file === undefined) throw new Error('usage: cpu-profile.ts <file.cpuprofile> [top]');
+  console.log(formatSummary(summarise(file), Number(top ?? 30)));
+}

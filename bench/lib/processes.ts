@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,6 +20,8 @@ export interface Spawned {
   /** ms from spawn to the first 200 of the ready path. */
   readyAfterMs: number;
   rssMb(): number;
+  /** CPU time the server has used so far (every thread, user + system), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,16 @@ export function rssMbOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces: count the fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
 }
 
 /** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */
@@ -88,6 +100,7 @@ export async function startServer(options: {
       startedAt,
       readyAfterMs,
       rssMb: () => rssMbOf(child.pid!),
+      cpuMs: () => cpuMsOf(child.pid!),
       stop: async () => {
         if (child.exitCode !== null) return;
         child.kill('SIGTERM');
