@@ -79,6 +79,7 @@ const schema = z.object({
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
     SUBJECT_LIST_CACHE_MS: integer(5000, 0),
+    BOARD_LIST_CACHE_MS: integer(1000, 0),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
     KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
     HEADERS_TIMEOUT_MS: integer(66_000, 1),
@@ -137,6 +138,8 @@ function toConfig(env: Env) {
     bodyLimit: env.BODY_LIMIT,
     /** How long another instance's subject writes may take to show in this one's cached list (0 = every request reads). */
     subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
+    /** How long a list page may be served from memory: view counts lag by up to this, other instances' writes too. */
+    boardListCacheMs: env.BOARD_LIST_CACHE_MS,
     server: {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

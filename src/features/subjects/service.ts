@@ -1,14 +1,16 @@
 import { sanitizeRichText } from '../../content/sanitize.ts';
 import { errors } from '../../http/errors.ts';
 import type { AccountService } from '../accounts/service.ts';
-import type { SubjectListing, SubjectListingCache } from './listing.ts';
+import { taggedJson, type TaggedJson } from '../../http/revalidated.ts';
+import type { ResponseCache } from '../../http/response-cache.ts';
 import type { SubjectRepository, SubjectRow } from './repository.ts';
 import type { NewSubject, Subject, SubjectUpdate } from './schemas.ts';
 
 export interface SubjectDependencies {
   subjects: SubjectRepository;
   accounts: Pick<AccountService, 'account'>;
-  listing: SubjectListingCache;
+  /** The serialised list, shared by every service instance (transactions make their own). */
+  listing: ResponseCache<TaggedJson>;
 }
 
 // btotal is not sent: the original never selected it, so its JSON always said 0.
@@ -21,12 +23,12 @@ export function subjectService({ subjects, accounts, listing }: SubjectDependenc
   }
 
   /** A subject write; whatever it did, failing half-way included, the cached list is dropped after it. */
-  const write = <T>(change: Promise<T>): Promise<T> => change.finally(() => listing.invalidate());
+  const write = <T>(change: Promise<T>): Promise<T> => change.finally(() => listing.clear());
 
   return {
     /** Every subject, serialised (from the in-process cache that every subject write below invalidates). */
-    all(): Promise<SubjectListing> {
-      return listing.current(async () => (await subjects.listAll()).map(toSubject));
+    all(): Promise<TaggedJson> {
+      return listing.get('all', async () => taggedJson((await subjects.listAll()).map(toSubject)));
     },
 
     async get(sid: string): Promise<Subject> {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import { subjectListingCache } from '../../../src/features/subjects/listing.ts';
 import type { Subject } from '../../../src/features/subjects/schemas.ts';
 import { databaseKinds, frontOrigin, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { addSubject, addUser, asFrontEnd } from '../../helpers/forum.ts';
@@ -121,37 +120,3 @@ for (const kind of databaseKinds) {
     });
   });
 }
-
-describe('The subjects list cache itself', () => {
-  const subject = (id: string): Subject => ({ id, title: id, description: '', admin: 'admin', btotal: 0 });
-
-  it('When many requests ask for a cold list at once, then the database is read once for all of them', async () => {
-    const cache = subjectListingCache(60_000);
-    let loads = 0;
-    const load = async () => {
-      loads++;
-      return [subject('free')];
-    };
-    const listings = await Promise.all(Array.from({ length: 20 }, () => cache.current(load)));
-    assert.equal(loads, 1);
-    assert.ok(listings.every((listing) => listing.etag === listings[0]!.etag));
-  });
-
-  it('When a write lands while the list is being read, then what that read saw is not kept', async () => {
-    const cache = subjectListingCache(60_000);
-    let finishRead: (subjects: Subject[]) => void = () => undefined;
-    const inFlight = cache.current(() => new Promise((resolve) => (finishRead = resolve)));
-    cache.invalidate();
-    finishRead([subject('before-the-write')]);
-    await inFlight;
-    const next = await cache.current(async () => [subject('after-the-write')]);
-    assert.match(next.json.toString(), /after-the-write/);
-  });
-
-  it('When a read fails, then the next request reads again', async () => {
-    const cache = subjectListingCache(60_000);
-    await assert.rejects(cache.current(() => Promise.reject(new Error('database down'))));
-    const next = await cache.current(async () => [subject('free')]);
-    assert.match(next.json.toString(), /"free"/);
-  });
-});
