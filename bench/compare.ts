@@ -1,6 +1,7 @@
 // A/B of two builds or settings of our server on one path, measured in alternating rounds (A, B, A, B, …)
 // so both see the same background load: `taskset -c 0 npx node bench/compare.ts --a <server.js> --b <server.js>
 // [--a-env K=V] [--b-env K=V] [--a-arg <node flag>] [--b-arg <node flag>] [--token] [--method POST] [--rate N] [--mix | <path>]`.
+// Both get the Dockerfile's node flags unless --no-image-flags.
 // Prints the median req/s and server CPU µs per request of each, and B relative to A. With --rate both get
 // the same offered load, which keeps CPU time per request comparable (a faster server also batches more).
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
 import { fromFrontEnd, loadRound, summariseRounds, watchingServer, type Round } from './lib/load.ts';
 import { mixRound } from './lib/mix.ts';
-import { startServer, type Spawned } from './lib/processes.ts';
+import { imageNodeFlags, startServer, type Spawned } from './lib/processes.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
     token: { type: 'boolean', default: false },
     rate: { type: 'string' },
     mix: { type: 'boolean', default: false },
+    'no-image-flags': { type: 'boolean', default: false },
   },
 });
 const path = positionals[0] ?? '/ajax/subject/all';
@@ -46,10 +48,10 @@ try {
       cpu: 1,
       logFile: join(work, 'server.log'),
       readyPath: '/ajax/health/',
-      nodeArgs,
+      nodeArgs: [...(values['no-image-flags'] ? [] : imageNodeFlags()), ...nodeArgs],
     });
-  servers.push(await start(values.a, envOf(values['a-env']), values['a-arg']));
   await seedForum(schema.url, 3000);
+  servers.push(await start(values.a, envOf(values['a-env']), values['a-arg']));
   servers.push(await start(values.b, envOf(values['b-env']), values['b-arg']));
   const token = values.token ? await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' }) : undefined;
   const headers = { ...fromFrontEnd, ...(token ? { Authorization: token } : {}) };
@@ -69,7 +71,7 @@ try {
   console.log(`A ${values.a} ${values['a-env'].join(' ')} ${values['a-arg'].join(' ')}: ${a.rps} req/s (${a.rpsSpread.join('–')}), ${a.cpuUsPerRequest} µs/request`);
   console.log(`B ${values.b} ${values['b-env'].join(' ')} ${values['b-arg'].join(' ')}: ${b.rps} req/s (${b.rpsSpread.join('–')}), ${b.cpuUsPerRequest} µs/request`);
   console.log(`B ÷ A: throughput ${(b.rps / a.rps).toFixed(2)}, CPU per request ${((b.cpuUsPerRequest ?? 0) / (a.cpuUsPerRequest ?? 1)).toFixed(2)}`);
-  console.log(`rss after: A ${servers[0]!.rssMb()} MB, B ${servers[1]!.rssMb()} MB`);
+  console.log(`rss after: A ${servers[0]!.rssMb()} MB (peak ${servers[0]!.peakRssMb()}), B ${servers[1]!.rssMb()} MB (peak ${servers[1]!.peakRssMb()})`);
 } finally {
   for (const server of servers) await server.stop();
   await schema.drop();

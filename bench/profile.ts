@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { formatSummary, summarise } from './lib/cpu-profile.ts';
 import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
-import { startServer } from './lib/processes.ts';
+import { imageNodeFlags, startServer } from './lib/processes.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,6 +34,7 @@ const work = mkdtempSync(join(tmpdir(), 'forum-profile-'));
 
 if (!values['no-build']) execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const schema = values.db === 'postgres' ? await createSchema() : undefined;
+if (schema) await seedForum(schema.url, 3000);
 try {
   const server = await startServer({
     runtime: { name: 'node', node: process.execPath, version: process.version },
@@ -49,9 +50,8 @@ try {
     cpu: 1,
     logFile: join(work, 'server.log'),
     readyPath: '/ajax/health/',
-    nodeArgs: [...(values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${work}`]), ...values['node-arg']],
+    nodeArgs: [...imageNodeFlags(), ...(values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${work}`]), ...values['node-arg']],
   });
-  if (schema) await seedForum(schema.url, 3000);
   const afterStartMb = server.rssMb();
   const token = values.token ? await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' }) : undefined;
   const cpuBefore = server.cpuMs();

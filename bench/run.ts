@@ -8,7 +8,7 @@ import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
-import { rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
+import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
 import { toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
 import { evaluateTargets } from './lib/targets.ts';
 
@@ -52,6 +52,7 @@ const ours = (runtime: Runtime, env: Record<string, string>) =>
     cpu: serverCpu,
     logFile: join(work, 'server.log'),
     readyPath: '/ajax/health/',
+    nodeArgs: imageNodeFlags(),
   });
 
 const baselineServers: Array<[string, string, Record<string, string>]> = [
@@ -109,7 +110,6 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
   try {
     const postgres = await ours(runtime, { DATABASE_URL: databaseUrl });
     track('ours (postgres)', postgres);
-    if (index === 0) await seedForum(databaseUrl, seededPosts);
     const subjectsJson = await (await fetch(`${postgres.baseUrl}/ajax/subject/all`)).text();
     const embedded = await ours(runtime, { DATA_DIR: join(work, `pglite-${index}`) });
     track('ours (pglite)', embedded);
@@ -137,7 +137,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
       runtime,
       everyCase.filter((entry) => only === undefined || entry.name === 'express ceiling' || only.some((part) => entry.name.includes(part))),
     );
-    for (const { name, server, afterStartMb } of servers) memory.push({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb() });
+    for (const { name, server, afterStartMb } of servers) memory.push({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() });
   } finally {
     for (const { server } of servers) await server.stop();
   }
@@ -151,6 +151,7 @@ async function main() {
   log('building dist/ …');
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   const schema = await createSchema();
+  await seedForum(schema.url, seededPosts);
   const token = await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' });
   const measuredRuntimes = runtimes();
   try {

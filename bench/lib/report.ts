@@ -23,6 +23,8 @@ export interface Memory {
   server: string;
   afterStartMb: number;
   afterLoadMb: number;
+  /** The highest RSS the process reached (VmHWM). */
+  peakMb: number;
 }
 
 export interface Target {
@@ -100,9 +102,9 @@ export function toMarkdown(report: Report): string {
     '',
     '## Memory (RSS)',
     '',
-    '| runtime | server | after start MB | after load MB |',
-    '|---|---|---|---|',
-    ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} |`),
+    '| runtime | server | after start MB | after load MB | peak MB |',
+    '|---|---|---|---|---|',
+    ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} | ${entry.peakMb} |`),
     '',
     '## Notes',
     '',
