@@ -26,21 +26,12 @@ export interface Round {
   note?: string;
 }
 
-export interface Measurement {
-  /** Median over the rounds. */
-  rps: number;
-  /** [min, max] requests/s over the rounds. */
+/**
+ * A case over its rounds: req/s and latencies of the median round, CPU figures as medians, counts as totals,
+ * and the spread of req/s.
+ */
+export interface Measurement extends Round {
   rpsSpread: [number, number];
-  /** Latencies of the median round. */
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
-  /** Medians over the rounds. */
-  cpuUsPerRequest?: number;
-  serverBusyPct?: number;
-  note?: string;
 }
 
 export interface LoadPlan {
