@@ -1,6 +1,5 @@
 import cookieParser from 'cookie-parser';
 import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import type { Config } from './config.ts';
 import type { Db, DatabaseProbe } from './db/index.ts';
 import { featureRoutes } from './features/index.ts';
@@ -13,6 +12,7 @@ import { healthOperations, healthRoutes } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
 import { accessLog, requestId } from './http/request-logging.ts';
 import { mountRoutes, type AnyRoute } from './http/routes.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 
@@ -43,12 +43,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.use(healthRoutes(probe, lifecycle, logger));
 
   app.use(accessLog(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      crossOriginResourcePolicy: { policy: 'same-site' },
-    }),
-  );
+  app.use(securityHeaders());
   const cors = corsPolicy(config.corsOrigins, logger);
   app.use(cors);
   app.use(authenticateAccessToken(accessTokens));

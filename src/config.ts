@@ -96,6 +96,8 @@ const schema = z.object({
     JWT_SECRET: z.string().optional(),
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
+    SUBJECT_LIST_CACHE_MS: integer(5000, 0),
+    BOARD_LIST_CACHE_MS: integer(1000, 0),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
     KEEP_ALIVE_TIMEOUT_MS: integer(appDefaults.keepAliveTimeoutMs, 1),
     HEADERS_TIMEOUT_MS: integer(appDefaults.headersTimeoutMs, 1),
@@ -201,6 +203,10 @@ function toConfig(env: Env) {
     /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
     timeZone: env.APP_TIME_ZONE,
     bodyLimit: env.BODY_LIMIT,
+    /** How long another instance's subject writes may take to show in this one's cached list (0 = every request reads). */
+    subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
+    /** How long a list page may be served from memory: view counts lag by up to this, other instances' writes too. */
+    boardListCacheMs: env.BOARD_LIST_CACHE_MS,
     server: {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

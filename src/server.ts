@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -7,6 +8,10 @@ import { createAccessTokens } from './features/auth/access-token.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createLogger, flushLogger, type Logger } from './logger.ts';
+
+// Required, not imported: on Node 24 an ESM import of node:http evaluates its lazy WebSocket export, which
+// loads Node's bundled undici (about 13 MB of RSS and 30 ms of start-up) that this server never uses.
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 interface Running {
   config: Config;

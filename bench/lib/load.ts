@@ -7,16 +7,31 @@ export interface LoadTarget {
   body?: string;
 }
 
-export interface Measurement {
-  /** Median over the rounds. */
+/** What the front end's browser sends: its origin (the default CORS_ORIGINS), so CORS runs as in production. */
+export const fromFrontEnd = { Origin: 'https://yongheonn.com' };
+
+/** One measured round of one case. */
+export interface Round {
   rps: number;
-  /** [min, max] requests/s over the rounds. */
-  rpsSpread: [number, number];
   p50Ms: number;
   p99Ms: number;
   requests: number;
+  /** Connection errors, timeouts included. */
   errors: number;
   non2xx: number;
+  /** Server CPU time per request (every thread), when the server's process was watched. */
+  cpuUsPerRequest?: number;
+  /** Share of one core the server used during the round: well under 100 % means something else was the bottleneck. */
+  serverBusyPct?: number;
+  note?: string;
+}
+
+/**
+ * A case over its rounds: req/s and latencies of the median round, CPU figures as medians, counts as totals,
+ * and the spread of req/s.
+ */
+export interface Measurement extends Round {
+  rpsSpread: [number, number];
 }
 
 export interface LoadPlan {
@@ -26,42 +41,66 @@ export interface LoadPlan {
   roundSeconds: number;
 }
 
-function once(target: LoadTarget, connections: number, seconds: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: target.url,
-        method: target.method ?? 'GET',
-        headers: target.headers,
-        body: target.body,
-        connections,
-        duration: seconds,
-        timeout: 10,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    );
-  });
+export function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
-
-/** Warm-up, then `rounds` measured runs; reports the median round and the spread. */
-export async function measure(target: LoadTarget, plan: LoadPlan): Promise<Measurement> {
-  await once(target, plan.connections, plan.warmupSeconds);
-  const results: autocannon.Result[] = [];
-  for (let round = 0; round < plan.rounds; round++) results.push(await once(target, plan.connections, plan.roundSeconds));
-  const rates = results.map((result) => result.requests.average);
-  const middle = results[rates.indexOf(median(rates))] ?? results[0]!;
+export function toRound(result: autocannon.Result, note?: string): Round {
   return {
-    rps: Math.round(median(rates)),
-    rpsSpread: [Math.round(Math.min(...rates)), Math.round(Math.max(...rates))],
-    p50Ms: middle.latency.p50,
-    p99Ms: middle.latency.p99,
-    requests: results.reduce((sum, result) => sum + result.requests.total, 0),
-    errors: results.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
-    non2xx: results.reduce((sum, result) => sum + result.non2xx, 0),
+    // Completed requests over the whole round (the per-second average drops the last partial second).
+    rps: Math.round(result.requests.total / result.duration),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    ...(note === undefined ? {} : { note }),
+  };
+}
+
+/**
+ * A round of `connections` clients sending `target` back to back for `seconds`, or at `rate` requests per
+ * second in all (equal offered load makes CPU time per request comparable between two servers).
+ */
+export async function loadRound(target: LoadTarget, connections: number, seconds: number, rate?: number): Promise<Round> {
+  const pace = rate === undefined ? {} : { overallRate: rate };
+  return toRound(await run({ ...target, method: target.method ?? 'GET', connections, duration: seconds, timeout: 10, ...pace }));
+}
+
+/** `round`, with the CPU time the server spent on it (`cpuMs` reads the server's CPU clock). */
+export async function watchingServer(cpuMs: () => number, round: () => Promise<Round>): Promise<Round> {
+  const cpuBefore = cpuMs();
+  const started = performance.now();
+  const result = await round();
+  const usedMs = cpuMs() - cpuBefore;
+  return {
+    ...result,
+    cpuUsPerRequest: result.requests > 0 ? Math.round((usedMs * 1000) / result.requests) : undefined,
+    serverBusyPct: Math.round((100 * usedMs) / (performance.now() - started)),
+  };
+}
+
+function medianOf(values: Array<number | undefined>): number | undefined {
+  const known = values.filter((value) => value !== undefined).sort((a, b) => a - b);
+  return known[Math.floor(known.length / 2)];
+}
+
+/** The median round's figures, the spread of all rounds, and the totals. */
+export function summariseRounds(rounds: Round[]): Measurement {
+  const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
+  const middle = sorted[Math.floor(sorted.length / 2)]!;
+  const cpuUsPerRequest = medianOf(rounds.map((round) => round.cpuUsPerRequest));
+  const serverBusyPct = medianOf(rounds.map((round) => round.serverBusyPct));
+  return {
+    ...(cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest }),
+    ...(serverBusyPct === undefined ? {} : { serverBusyPct }),
+    rps: middle.rps,
+    rpsSpread: [sorted[0]!.rps, sorted.at(-1)!.rps],
+    p50Ms: middle.p50Ms,
+    p99Ms: middle.p99Ms,
+    requests: rounds.reduce((sum, round) => sum + round.requests, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
+    ...(middle.note === undefined ? {} : { note: middle.note }),
   };
 }

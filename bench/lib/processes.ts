@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,6 +21,10 @@ export interface Spawned {
   /** ms from spawn to the first 200 of the ready path. */
   readyAfterMs: number;
   rssMb(): number;
+  /** The highest RSS the server has had so far. */
+  peakRssMb(): number;
+  /** CPU time the server has used so far (every thread, user + system), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -34,11 +39,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resident set size of a process, from /proc (Linux). */
-export function rssMbOf(pid: number): number {
+/** The node flags the Docker image starts the server with (its CMD), so the benchmark measures what ships. */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+  const command = /^CMD (\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  const words = command === undefined ? [] : (JSON.parse(command) as string[]);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/server.js') throw new Error('the Dockerfile has no CMD ["node", …flags, "dist/server.js"]');
+  return words.slice(1, -1);
+}
+
+/** Resident set size of a process (or its peak so far, VmHWM), from /proc (Linux). */
+export function rssMbOf(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const kb = Number(new RegExp(`${which}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces: count the fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
 }
 
 /** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */
@@ -67,12 +91,14 @@ export async function startServer(options: {
   cpu: number;
   logFile: string;
   readyPath: string;
+  /** Flags for node itself, before the script (--cpu-prof, --max-semi-space-size, …). */
+  nodeArgs?: string[];
   timeoutMs?: number;
 }): Promise<Spawned> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const startedAt = performance.now();
-  const child = spawn('taskset', ['-c', String(options.cpu), options.runtime.node, options.script], {
+  const child = spawn('taskset', ['-c', String(options.cpu), options.runtime.node, ...(options.nodeArgs ?? []), options.script], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env, PORT: String(port) },
     stdio: ['ignore', log, log],
   });
@@ -86,6 +112,8 @@ export async function startServer(options: {
       startedAt,
       readyAfterMs,
       rssMb: () => rssMbOf(child.pid!),
+      peakRssMb: () => rssMbOf(child.pid!, 'VmHWM'),
+      cpuMs: () => cpuMsOf(child.pid!),
       stop: async () => {
         if (child.exitCode !== null) return;
         child.kill('SIGTERM');

@@ -19,14 +19,20 @@ export interface ColdStart {
 
 export interface Memory {
   runtime: string;
-  database: string;
+  /** `ours (postgres)`, `ours (pglite)` or a baseline's name. */
+  server: string;
   afterStartMb: number;
   afterLoadMb: number;
+  /** The highest RSS the process reached (VmHWM). */
+  peakMb: number;
 }
 
 export interface Target {
+  runtime: string;
   name: string;
   actual: number | undefined;
+  /** The same ratio computed from server CPU time per request (robust when the machine is busy), where it applies. */
+  byCpu?: number | undefined;
   goal: string;
   met: boolean | undefined;
 }
@@ -45,20 +51,27 @@ export interface Report {
 const fixed = (value: number | undefined, digits = 1) => (value === undefined ? '—' : value.toFixed(digits));
 
 function caseTable(report: Report): string[] {
-  const ceilingOf = (runtime: string) => report.cases.find((entry) => entry.runtime === runtime && entry.name === 'express ceiling')?.rps;
-  const lines = ['| runtime | case | req/s (median) | spread | p50 ms | p99 ms | × Express ceiling | errors / non-2xx |', '|---|---|---|---|---|---|---|---|'];
+  const ceilingOf = (runtime: string) => report.cases.find((entry) => entry.runtime === runtime && entry.name === 'express ceiling');
+  const lines = [
+    '| runtime | case | req/s (median) | spread | p50 ms | p99 ms | × Express ceiling | server CPU µs/req | server busy | × ceiling by CPU | errors / non-2xx |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const entry of report.cases) {
     if (entry.skipped) {
-      lines.push(`| ${entry.runtime} | ${entry.name} | — | — | — | — | — | skipped: ${entry.skipped} |`);
+      lines.push(`| ${entry.runtime} | ${entry.name} | — | — | — | — | — | — | — | — | skipped: ${entry.skipped} |`);
       continue;
     }
     const ceiling = ceilingOf(entry.runtime);
-    const ratio = ceiling && entry.rps ? fixed(entry.rps / ceiling, 2) : '—';
+    const ratio = ceiling?.rps && entry.rps ? fixed(entry.rps / ceiling.rps, 2) : '—';
+    // Capacity ratio: how many of these requests one core serves per ceiling request, from CPU time alone.
+    const cpuRatio = ceiling?.cpuUsPerRequest && entry.cpuUsPerRequest ? fixed(ceiling.cpuUsPerRequest / entry.cpuUsPerRequest, 2) : '—';
+    const busy = entry.serverBusyPct === undefined ? '—' : `${entry.serverBusyPct} %`;
     lines.push(
-      `| ${entry.runtime} | ${entry.name} | ${entry.rps} | ${entry.rpsSpread?.join('–')} | ${fixed(entry.p50Ms)} | ${fixed(entry.p99Ms)} | ${ratio} | ${entry.errors} / ${entry.non2xx} |`,
+      `| ${entry.runtime} | ${entry.name} | ${entry.rps} | ${entry.rpsSpread?.join('–')} | ${fixed(entry.p50Ms)} | ${fixed(entry.p99Ms)} | ${ratio} | ${entry.cpuUsPerRequest ?? '—'} | ${busy} | ${cpuRatio} | ${entry.errors} / ${entry.non2xx} |`,
     );
   }
-  return lines;
+  const notes = report.cases.filter((entry) => entry.note).map((entry) => `- ${entry.runtime}, ${entry.name}: ${entry.note}`);
+  return notes.length > 0 ? [...lines, '', ...notes] : lines;
 }
 
 export function toMarkdown(report: Report): string {
@@ -74,9 +87,12 @@ export function toMarkdown(report: Report): string {
     '',
     '## Targets',
     '',
-    '| target | actual | goal | met |',
-    '|---|---|---|---|',
-    ...report.targets.map((target) => `| ${target.name} | ${fixed(target.actual, 2)} | ${target.goal} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`),
+    '| runtime | target | actual (req/s) | by server CPU time | goal | met (req/s) |',
+    '|---|---|---|---|---|---|',
+    ...report.targets.map(
+      (target) =>
+        `| ${target.runtime} | ${target.name} | ${fixed(target.actual, 2)} | ${fixed(target.byCpu, 2)} | ${target.goal} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`,
+    ),
     '',
     '## Cold start (median of spawns: process spawn → first 200)',
     '',
@@ -86,9 +102,9 @@ export function toMarkdown(report: Report): string {
     '',
     '## Memory (RSS)',
     '',
-    '| runtime | database | after start MB | after load MB |',
-    '|---|---|---|---|',
-    ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.database} | ${entry.afterStartMb} | ${entry.afterLoadMb} |`),
+    '| runtime | server | after start MB | after load MB | peak MB |',
+    '|---|---|---|---|---|',
+    ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} | ${entry.peakMb} |`),
     '',
     '## Notes',
     '',

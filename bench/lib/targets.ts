@@ -1,38 +1,53 @@
-import type { Report, Target } from './report.ts';
+import { ourName } from './cases.ts';
+import type { CaseResult, ColdStart, Memory, Target } from './report.ts';
 
-/** The issue's targets, as ratios to the Express ceiling measured in the same run on the same runtime. */
-export function evaluateTargets(report: Report, runtime: string): Target[] {
-  const rps = (name: string) => report.cases.find((entry) => entry.runtime === runtime && entry.name === name && !entry.skipped)?.rps;
-  const p99 = (name: string) => report.cases.find((entry) => entry.runtime === runtime && entry.name === name && !entry.skipped)?.p99Ms;
+/**
+ * The issue's targets for one runtime, as ratios to figures measured in the same run on the same runtime:
+ * from requests per second (the goal as stated) and, where it applies, from server CPU time per request.
+ */
+export function evaluateTargets(cases: CaseResult[], coldStarts: ColdStart[], memory: Memory[], runtime: string): Target[] {
+  const measured = (name: string) => cases.find((entry) => entry.runtime === runtime && entry.name === name && !entry.skipped);
   const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
-  const ceiling = rps('express ceiling');
-  const subjects = rps('ours GET /ajax/subject/all (postgres)');
-  const target = (name: string, actual: number | undefined, goal: string, check: (value: number) => boolean): Target => ({
-    name,
-    actual,
-    goal,
-    met: actual === undefined ? undefined : check(actual),
+  /** Throughput of `a` relative to `b`, by req/s and by CPU time (capacity is the inverse of cost). */
+  const relative = (a: string, b: string) => ({
+    actual: ratio(measured(a)?.rps, measured(b)?.rps),
+    byCpu: ratio(measured(b)?.cpuUsPerRequest, measured(a)?.cpuUsPerRequest),
   });
-  const coldPostgres = report.coldStarts.find((entry) => entry.runtime === runtime && entry.database === 'postgres');
-  const memoryPostgres = report.memory.find((entry) => entry.runtime === runtime && entry.database === 'postgres');
+  const target = (name: string, values: { actual: number | undefined; byCpu?: number | undefined }, goal: string, check: (value: number) => boolean): Target => ({
+    runtime,
+    name,
+    ...values,
+    goal,
+    met: values.actual === undefined ? undefined : check(values.actual),
+  });
+  const invert = ({ actual, byCpu }: { actual: number | undefined; byCpu: number | undefined }) => ({
+    actual: actual && 1 / actual,
+    byCpu: byCpu && 1 / byCpu,
+  });
+  const ceiling = 'express ceiling';
+  const subjects = ourName('GET /ajax/subject/all', 'postgres');
+  const boardList = ourName('GET /ajax/board/list?sid=free&page=1', 'postgres');
+  const coldPostgres = coldStarts.find((entry) => entry.runtime === runtime && entry.database === 'postgres');
+  const memoryPostgres = memory.find((entry) => entry.runtime === runtime && entry.server === 'ours (postgres)');
   return [
-    target('/ajax/subject/all (full stack, access log on) ÷ Express ceiling', ratio(subjects, ceiling), '≥ 0.75', (v) => v >= 0.75),
-    target('/ajax/health/ ÷ Express ceiling', ratio(rps('ours GET /ajax/health/ (pglite)'), ceiling), '≥ 0.9', (v) => v >= 0.9),
+    target('/ajax/subject/all (full stack, access log on) ÷ Express ceiling', relative(subjects, ceiling), '≥ 0.75', (v) => v >= 0.75),
+    target('/ajax/health/ ÷ Express ceiling', relative(ourName('GET /ajax/health/', 'postgres'), ceiling), '≥ 0.9', (v) => v >= 0.9),
     target(
       'protected one-row route cost ÷ public one-row route cost',
-      ratio(rps('ours public one-row GET /ajax/subject/get (postgres)'), rps('ours protected one-row POST /ajax/account/ (postgres)')),
+      invert(relative(ourName('protected one-row POST /ajax/account/', 'postgres'), ourName('public one-row GET /ajax/subject/get', 'postgres'))),
       '≤ 1.3',
       (v) => v <= 1.3,
     ),
     target(
       'subject/all with a token: cost ÷ without',
-      ratio(subjects, rps('ours GET /ajax/subject/all with a valid token (postgres)')),
+      invert(relative(ourName('GET /ajax/subject/all with a valid token', 'postgres'), subjects)),
       '≤ 1.3',
       (v) => v <= 1.3,
     ),
-    target('/ajax/board/list on PostgreSQL ÷ cached /ajax/subject/all', ratio(rps('ours GET /ajax/board/list?sid=free&page=1 (postgres)'), subjects), '≥ 0.5', (v) => v >= 0.5),
-    target('/ajax/board/list p99 ms at 50 connections', p99('ours GET /ajax/board/list?sid=free&page=1 (postgres)'), '< 50', (v) => v < 50),
-    target('cold start to first 200 on PostgreSQL, ms', coldPostgres?.subjectsMs, '≤ 1000', (v) => v <= 1000),
-    target('RSS after load on PostgreSQL, MB', memoryPostgres?.afterLoadMb, '≤ 120', (v) => v <= 120),
+    // By CPU this leaves out PostgreSQL's own work (another process), so only the req/s figure decides.
+    target('/ajax/board/list on PostgreSQL ÷ cached /ajax/subject/all', relative(boardList, subjects), '≥ 0.5', (v) => v >= 0.5),
+    target('/ajax/board/list p99 ms at 50 connections', { actual: measured(boardList)?.p99Ms }, '< 50', (v) => v < 50),
+    target('cold start to first 200 on PostgreSQL, ms', { actual: coldPostgres?.subjectsMs }, '≤ 1000', (v) => v <= 1000),
+    target('RSS after load on PostgreSQL, MB', { actual: memoryPostgres?.afterLoadMb }, '≤ 120', (v) => v <= 120),
   ];
 }

@@ -1,5 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
+import type { TaggedJson } from '../http/revalidated.ts';
+import { responseCache } from '../http/response-cache.ts';
 import type { AnyRoute } from '../http/routes.ts';
 import type { Logger } from '../logger.ts';
 import { createMailer } from '../mail/mailer.ts';
@@ -14,7 +16,7 @@ import { sessionCookies } from './auth/session-cookie.ts';
 import { postDateFormatter } from './boards/dates.ts';
 import { boardRepository } from './boards/repository.ts';
 import { boardRoutes } from './boards/routes.ts';
-import { boardService, type InTransaction } from './boards/service.ts';
+import { boardService, type BoardPage, type InTransaction } from './boards/service.ts';
 import { emailVerificationRepository } from './email-verification/repository.ts';
 import { emailVerificationRoutes } from './email-verification/routes.ts';
 import { emailVerificationService } from './email-verification/service.ts';
@@ -49,13 +51,17 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
   const cookies = sessionCookies(config.cookieDomain);
   const accounts = accountService(accountRepository(db));
-  const subjects = subjectService({ subjects: subjectRepository(db), accounts });
+  // Every page of the front end lists the subjects, which change a few times a year.
+  const listing = responseCache<TaggedJson>({ maxAgeMs: config.subjectListCacheMs, maxEntries: 1 });
+  const subjects = subjectService({ subjects: subjectRepository(db), accounts, listing });
   // A post's number comes from its subject's row: both features' repositories join one transaction.
   const inTransaction: InTransaction = (work) =>
     db.transaction().execute((trx) =>
-      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts }) }),
+      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts, listing }) }),
     );
-  const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone) });
+  // List pages are read far more often than posts are written: a brief cache takes most reads off the database.
+  const pages = responseCache<BoardPage>({ maxAgeMs: config.boardListCacheMs, maxEntries: 1000 });
+  const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone), pages });
   const auth = authService({ refreshTokens: refreshTokenRepository(db), accounts, accessTokens, guestLogin: config.guestLogin });
   const verification = emailVerificationService({
     verifications: emailVerificationRepository(db),

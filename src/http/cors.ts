@@ -16,9 +16,10 @@ export function corsPolicy(allowedOrigins: readonly string[], logger: Logger): R
   const policy = cors({
     origin: [...allowedOrigins],
     credentials: true,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
-    exposedHeaders,
+    // Lists as strings: cors joins array options again on every request.
+    methods: 'GET,HEAD,POST,PATCH,PUT,DELETE,OPTIONS',
+    allowedHeaders: 'Authorization,Content-Type,Accept',
+    exposedHeaders: exposedHeaders.join(','),
     maxAge: 7200,
     optionsSuccessStatus: 204,
   });

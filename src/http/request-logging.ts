@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../logger.ts';
+import { requestLineRedaction, type Logger } from '../logger.ts';
 import { redactUrl } from './url.ts';
 
 // Incoming ids are copied into logs and a response header: accept only a plain token of sane length.
@@ -38,7 +38,7 @@ const responseSerializer = (res: ServerResponse) => ({ statusCode: res.statusCod
  */
 export function accessLog(logger: Logger): RequestHandler {
   const middleware = pinoHttp<Request, ServerResponse>({
-    logger,
+    logger: logger.child({}, { redact: requestLineRedaction }),
     genReqId: (req) => req.id,
     wrapSerializers: false,
     serializers: { req: requestSerializer, res: responseSerializer },

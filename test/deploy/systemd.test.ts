@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { albContract } from '../../deploy/alb-contract.ts';
+import { imageNodeFlags } from '../../bench/lib/processes.ts';
 import { loadConfig } from '../../src/config.ts';
 import { testSecret } from '../helpers/app.ts';
 import { runCommand } from '../helpers/run-command.ts';
@@ -31,8 +32,13 @@ describe('The systemd unit (deploy/forum-api.service)', () => {
     assert.equal(value('KillSignal'), 'SIGTERM');
   });
 
+  it('When started, then Node gets the same memory flags as the Docker image (the benchmark measures those)', () => {
+    const flags = value('ExecStart').split(' ').slice(1, -1);
+    assert.deepEqual(flags, imageNodeFlags());
+  });
+
   it('When started, then it runs the built server with Node directly (not npm), in production, on the target group port', () => {
-    assert.match(value('ExecStart'), /^\/\S+\/bin\/node \/\S+\/dist\/server\.js$/);
+    assert.match(value('ExecStart'), /^\/\S+\/bin\/node (--\S+ )*\/\S+\/dist\/server\.js$/);
     assert.doesNotMatch(value('ExecStart'), /\bnpm\b/);
     assert.equal(environment().NODE_ENV, 'production');
     assert.equal(environment().PORT, String(albContract.targetPort));

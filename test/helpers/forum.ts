@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { guestUserId, roleOf } from '../../src/features/auth/roles.ts';
-import { frontOrigin, startTestApp, type DatabaseKind, type TestApp } from './app.ts';
+import { frontOrigin, startTestApp, type DatabaseKind, type TestApp, type TestAppOptions } from './app.ts';
 import { listen } from './raw-http.ts';
 
 /** Stores a user row and answers an access token for it (with the role of its auth level). */
@@ -34,8 +34,8 @@ export interface Forum {
 }
 
 /** An app with the cast the board tests share, and the subject "free". */
-export async function startForum(kind: DatabaseKind): Promise<Forum> {
-  const t = await startTestApp(kind);
+export async function startForum(kind: DatabaseKind, options: TestAppOptions = {}): Promise<Forum> {
+  const t = await startTestApp(kind, options);
   try {
     const alice = await addUser(t, 'alice1', 2, 'alice');
     const bob = await addUser(t, 'bob123', 2, 'bob');

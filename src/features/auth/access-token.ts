@@ -1,5 +1,6 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { isRole, type Role } from './roles.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 export interface TokenUser {
   id: string;
@@ -12,6 +13,8 @@ const issuer = 'forum-api';
 const audience = 'forum';
 const algorithm = 'HS256';
 export const accessTokenLifetimeSeconds = 30 * 60;
+// Thousands of people signed in within one token lifetime; each entry is a few hundred bytes.
+const verifiedTokensKept = 10_000;
 
 export interface AccessTokens {
   issue(user: TokenUser): Promise<string>;
@@ -21,6 +24,7 @@ export interface AccessTokens {
 /** Access tokens: HS256 JWTs under our own secret, 30 minutes, sent raw in the Authorization header. */
 export function createAccessTokens(secret: string): AccessTokens {
   const key = new TextEncoder().encode(secret);
+  const verified = new VerifiedTokens(verifiedTokensKept);
   return {
     issue: (user) =>
       new SignJWT({ role: user.role })
@@ -33,6 +37,8 @@ export function createAccessTokens(secret: string): AccessTokens {
         .sign(key),
 
     async verify(token) {
+      const known = verified.userOf(token);
+      if (known !== undefined) return { kind: 'valid', user: known };
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: [algorithm],
@@ -42,7 +48,9 @@ export function createAccessTokens(secret: string): AccessTokens {
           requiredClaims: ['sub', 'exp', 'iat'],
         });
         if (typeof payload.sub !== 'string' || !isRole(payload.role)) return { kind: 'invalid' };
-        return { kind: 'valid', user: { id: payload.sub, role: payload.role } };
+        const user = { id: payload.sub, role: payload.role };
+        verified.remember(token, user, (payload.exp ?? 0) * 1000);
+        return { kind: 'valid', user };
       } catch (error) {
         // jose checks the signature before the claims, so "expired" is only said of a token we signed.
         if (error instanceof joseErrors.JWTExpired) return { kind: 'expired' };

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { clientKey, limitRate } from '../../http/rate-limit.ts';
+import { notModified, revalidationHeaders, sendRevalidated } from '../../http/revalidated.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
 import {
   bnoSchema,
@@ -53,12 +54,14 @@ export function boardRoutes(boards: BoardService): AnyRoute[] {
         200: {
           description: 'the page (an unknown subject has none)',
           body: z.array(boardListItemSchema),
-          headers: { 'X-Total-Count': 'number of live posts in the subject' },
+          headers: { 'X-Total-Count': 'number of live posts in the subject', ...revalidationHeaders },
         },
+        304: notModified,
       },
-      handle: async ({ res, query }) => {
-        const { items, total } = await boards.list(query.sid, query.page);
-        res.set('X-Total-Count', String(total)).json(items);
+      handle: async ({ req, res, query }) => {
+        const page = await boards.list(query.sid, query.page);
+        res.setHeader('X-Total-Count', String(page.total));
+        sendRevalidated(req, res, page);
       },
     }),
     route({

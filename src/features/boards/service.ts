@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { sanitizeRichText } from '../../content/sanitize.ts';
 import { errors } from '../../http/errors.ts';
+import { taggedJson, type TaggedJson } from '../../http/revalidated.ts';
+import type { ResponseCache } from '../../http/response-cache.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { guestUserId } from '../auth/roles.ts';
 import type { SubjectService } from '../subjects/service.ts';
@@ -18,11 +20,16 @@ export interface BoardTransactionScope {
 /** Runs `work` in one database transaction, with every repository bound to it. */
 export type InTransaction = <T>(work: (scope: BoardTransactionScope) => Promise<T>) => Promise<T>;
 
+/** A list page as sent: the serialised items, and the subject's number of live posts (X-Total-Count). */
+export type BoardPage = TaggedJson & { total: number };
+
 export interface BoardDependencies {
   boards: BoardRepository;
   accounts: Pick<AccountService, 'account'>;
   inTransaction: InTransaction;
   formatDate: FormatDate;
+  /** List pages by subject and page number; every post write below empties it. */
+  pages: ResponseCache<BoardPage>;
 }
 
 const mayBypassSecret = (viewer: Express.User | undefined, board: BoardRow): boolean =>
@@ -41,7 +48,7 @@ function cleanContent(content: string): string {
   return html;
 }
 
-export function boardService({ boards, accounts, inTransaction, formatDate }: BoardDependencies) {
+export function boardService({ boards, accounts, inTransaction, formatDate, pages }: BoardDependencies) {
   /** The post, unless it does not exist or was deleted: both are 404 (the original answered 500 for unknown). */
   async function livePost(bno: number): Promise<BoardRow> {
     const board = await boards.find(bno);
@@ -55,27 +62,34 @@ export function boardService({ boards, accounts, inTransaction, formatDate }: Bo
     return account;
   }
 
+  /** A post write; whatever it did, failing half-way included, the cached list pages are dropped after it. */
+  const write = <T>(change: Promise<T>): Promise<T> => change.finally(() => pages.clear());
+
   return {
     /** Check the caller may post → clean the content → take the subject's next number → insert → the new bno. */
     async create(caller: Express.User, input: NewBoard): Promise<number> {
       if (caller.role !== 'ROLE_ADMIN' && caller.role !== 'ROLE_USER_CERT') throw errors.cannotPost();
       const { nick } = await accountOf(caller);
       const content = cleanContent(input.content);
-      return inTransaction(async (tx) => {
+      return write(inTransaction(async (tx) => {
         const counter = await tx.subjects.lockPostCounter(input.sid);
         if (counter === undefined) throw errors.subjectNotFound();
         // A btotal behind the posts (imported data) would collide on (sid, s_bno); the original retried instead.
         const sBno = Math.max(counter, await tx.boards.nextSBno(input.sid));
         await tx.subjects.setPostCounter(input.sid, sBno + 1);
         return tx.boards.insert({ sid: input.sid, s_bno: sBno, user_id: caller.id, writer: nick, title: input.title, content, pw: input.pw });
-      });
+      }));
     },
 
-    /** Page 1 = the newest 30 live posts, returned oldest first (the front end reverses the array). */
-    async list(sid: string, page: number): Promise<{ items: BoardJson[]; total: number }> {
-      const rows = await boards.page(sid, page, pageSize);
-      const total = await boards.countLive(sid);
-      return { items: rows.reverse().map((row) => listItemJson(row, formatDate)), total };
+    /**
+     * Page 1 = the newest 30 live posts, returned oldest first (the front end reverses the array). Pages are
+     * cached briefly: view counts may lag by that much, everything a write changes shows at once.
+     */
+    list(sid: string, page: number): Promise<BoardPage> {
+      return pages.get(`${sid}\n${page}`, async () => {
+        const [rows, total] = await Promise.all([boards.page(sid, page, pageSize), boards.countLive(sid)]);
+        return { ...taggedJson(rows.reverse().map((row) => listItemJson(row, formatDate))), total };
+      });
     },
 
     /** Counts a view and answers the post as it was before the count; secret posts only for their author and admins. */
@@ -101,7 +115,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate }: Bo
     async update(caller: Express.User, input: BoardUpdate): Promise<void> {
       const board = await livePost(input.bno);
       if (!isAuthor(caller, board)) throw errors.notBoardAuthor();
-      const edited = await boards.edit(input.bno, { title: input.title, content: cleanContent(input.content), pw: input.pw });
+      const edited = await write(boards.edit(input.bno, { title: input.title, content: cleanContent(input.content), pw: input.pw }));
       if (!edited) throw errors.boardNotFound();
     },
 
@@ -109,7 +123,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate }: Bo
     async remove(caller: Express.User, bno: number): Promise<void> {
       const board = await livePost(bno);
       if (caller.role !== 'ROLE_ADMIN' && !isAuthor(caller, board)) throw errors.notBoardAuthorOrAdmin();
-      if (!(await boards.softDelete(bno))) throw errors.boardNotFound();
+      if (!(await write(boards.softDelete(bno)))) throw errors.boardNotFound();
     },
 
     /** One recommendation per account and post: the row and the counter change together or not at all. */
@@ -118,10 +132,12 @@ export function boardService({ boards, accounts, inTransaction, formatDate }: Bo
       const board = await livePost(bno);
       if (board.pw !== null && !mayBypassSecret(caller, board)) throw errors.secretPostNeedsCode();
       await accountOf(caller);
-      await inTransaction(async (tx) => {
-        if (!(await tx.boards.addRecommend(bno, caller.id))) throw errors.alreadyRecommended();
-        if (!(await tx.boards.incrementRecommend(bno))) throw errors.boardNotFound();
-      });
+      await write(
+        inTransaction(async (tx) => {
+          if (!(await tx.boards.addRecommend(bno, caller.id))) throw errors.alreadyRecommended();
+          if (!(await tx.boards.incrementRecommend(bno))) throw errors.boardNotFound();
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notModified, revalidationHeaders, sendRevalidated } from '../../http/revalidated.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
 import {
   newSubjectSchema,
@@ -47,9 +48,12 @@ export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
       path: '/ajax/subject/all',
       tag,
       summary: 'Every subject (board category), in id order',
-      responses: { 200: { description: 'the subjects', body: z.array(subjectSchema) } },
-      handle: async ({ res }) => {
-        res.json(await subjects.all());
+      responses: {
+        200: { description: 'the subjects', body: z.array(subjectSchema), headers: revalidationHeaders },
+        304: notModified,
+      },
+      handle: async ({ req, res }) => {
+        sendRevalidated(req, res, await subjects.all());
       },
     }),
     route({

@@ -1,0 +1,97 @@
+import { fromFrontEnd, loadRound, watchingServer, type LoadTarget, type Round } from './load.ts';
+import { mixRound } from './mix.ts';
+
+/** One thing the benchmark measures: a check that the server answers it as intended, then timed rounds. */
+export interface BenchCase {
+  name: string;
+  /** Sends the request once and says what is wrong with the answer (undefined: all good). */
+  check(): Promise<string | undefined>;
+  round(seconds: number): Promise<Round>;
+}
+
+type Expectation = (res: Response, text: string) => string | undefined;
+
+async function problemWith(target: LoadTarget, expect: Expectation): Promise<string | undefined> {
+  const res = await fetch(target.url, { method: target.method ?? 'GET', headers: target.headers, body: target.body });
+  return expect(res, await res.text());
+}
+
+const status = (wanted: number): Expectation => (res, text) => (res.status === wanted ? undefined : `answered ${res.status}: ${text.slice(0, 200)}`);
+
+const all = (...expectations: Expectation[]): Expectation => (res, text) => {
+  for (const expectation of expectations) {
+    const problem = expectation(res, text);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+};
+
+const sameBody = (expected: string): Expectation => (_res, text) => (text === expected ? undefined : `served another body: ${text.slice(0, 120)}`);
+
+/** A server under test: where it listens, and its CPU clock. */
+export interface Served {
+  base: string;
+  cpuMs: () => number;
+}
+
+function loadCase(name: string, server: Served, target: LoadTarget, connections: number, expect: Expectation): BenchCase {
+  target = { ...target, headers: { ...fromFrontEnd, ...target.headers } };
+  return {
+    name,
+    check: () => problemWith(target, expect),
+    round: (seconds) => watchingServer(server.cpuMs, () => loadRound(target, connections, seconds)),
+  };
+}
+
+/** A baseline server answering the subjects JSON: it must serve exactly the bytes ours does. */
+export function baselineCase(name: string, server: Served, subjectsJson: string, connections: number): BenchCase {
+  return loadCase(name, server, { url: `${server.base}/ajax/subject/all` }, connections, all(status(200), sameBody(subjectsJson)));
+}
+
+export interface OurServer extends Served {
+  /** postgres | pglite */
+  database: string;
+  /** A valid access token of the seeded user. */
+  token: string;
+  subjectsJson: string;
+  /** Posts seeded in "free" (PostgreSQL only). */
+  posts?: number;
+}
+
+export const ourName = (what: string, database: string) => `ours ${what} (${database})`;
+
+/** The cases measured on our server; board routes only where the benchmark seeded posts. */
+export function ourCases(server: OurServer, connections: number): BenchCase[] {
+  const { base, database, token, subjectsJson, posts } = server;
+  const name = (what: string) => ourName(what, database);
+  const cases = [
+    loadCase(name('GET /ajax/health/'), server, { url: `${base}/ajax/health/` }, connections, status(200)),
+    loadCase(name('GET /ajax/subject/all'), server, { url: `${base}/ajax/subject/all` }, connections, all(status(200), sameBody(subjectsJson))),
+  ];
+  if (posts === undefined) return cases;
+  const withToken = { Authorization: token };
+  const account = { url: `${base}/ajax/account/`, method: 'POST' as const };
+  const boardList = `${base}/ajax/board/list?sid=free&page=1`;
+  const mix: BenchCase = {
+    name: name('ALB-like mix (probes + traffic)'),
+    check: () => problemWith({ url: boardList }, status(200)),
+    round: (seconds) => watchingServer(server.cpuMs, () => mixRound(base, connections, seconds)),
+  };
+  return [
+    ...cases,
+    loadCase(name('GET /ajax/subject/all with a valid token'), server, { url: `${base}/ajax/subject/all`, headers: withToken }, connections, all(status(200), sameBody(subjectsJson))),
+    loadCase(name('public one-row GET /ajax/subject/get'), server, { url: `${base}/ajax/subject/get?sid=free` }, connections, status(200)),
+    // Also checked without the token: it must really be protected, and the token must really be valid.
+    {
+      ...loadCase(name('protected one-row POST /ajax/account/'), server, { ...account, headers: withToken }, connections, status(200)),
+      check: async () => (await problemWith(account, status(401))) ?? (await problemWith({ ...account, headers: withToken }, status(200))),
+    },
+    loadCase(name('GET /ajax/board/list?sid=free&page=1'), server, { url: boardList }, connections, all(status(200), (res, text) => {
+      const items = (JSON.parse(text) as unknown[]).length;
+      const total = res.headers.get('X-Total-Count');
+      return items === 30 && total === String(posts) ? undefined : `${items} posts on the page, X-Total-Count ${total}`;
+    })),
+    loadCase(name('GET /ajax/board/read?bno=2'), server, { url: `${base}/ajax/board/read?bno=2` }, connections, status(200)),
+    mix,
+  ];
+}

@@ -1,0 +1,61 @@
+/**
+ * Answers kept in process for a while, per key. One load per key runs at a time, shared by every request
+ * waiting for it, so an expired popular entry costs one database read, not one per waiting request.
+ */
+export interface ResponseCache<T> {
+  /** The value cached under `key` if younger than the maximum age, else what `load` answers. */
+  get(key: string, load: () => Promise<T>): Promise<T>;
+  /** Drops every entry. Call it after every write that changes what is cached, whether or not the write succeeded. */
+  clear(): void;
+}
+
+export interface ResponseCacheOptions {
+  /** 0: nothing is kept (concurrent loads of one key are still shared). */
+  maxAgeMs: number;
+  /** Keys come from requests: past this many, the oldest entry goes. */
+  maxEntries: number;
+}
+
+export function responseCache<T>({ maxAgeMs, maxEntries }: ResponseCacheOptions): ResponseCache<T> {
+  const entries = new Map<string, { value: T; loadedAt: number }>();
+  const loading = new Map<string, Promise<T>>();
+  // Bumped by clear(), so a load that started before a write can never store what it read.
+  let generation = 0;
+
+  function keep(key: string, value: T, loadedAt: number): void {
+    if (maxAgeMs === 0) return;
+    entries.delete(key);
+    entries.set(key, { value, loadedAt });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+  }
+
+  async function reload(key: string, load: () => Promise<T>): Promise<T> {
+    const startedIn = generation;
+    const startedAt = performance.now();
+    try {
+      const value = await load();
+      if (startedIn === generation) keep(key, value, startedAt);
+      return value;
+    } finally {
+      if (startedIn === generation) loading.delete(key);
+    }
+  }
+
+  return {
+    get(key, load) {
+      const entry = entries.get(key);
+      if (entry !== undefined && performance.now() - entry.loadedAt < maxAgeMs) return Promise.resolve(entry.value);
+      let pending = loading.get(key);
+      if (pending === undefined) {
+        pending = reload(key, load);
+        loading.set(key, pending);
+      }
+      return pending;
+    },
+    clear() {
+      generation++;
+      entries.clear();
+      loading.clear();
+    },
+  };
+}

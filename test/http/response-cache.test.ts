@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { responseCache } from '../../src/http/response-cache.ts';
+
+// The loads below stand in for the database reads the features give the cache.
+describe('The response cache', () => {
+  it('When many requests ask for a cold key at once, then it is loaded once for all of them', async () => {
+    const cache = responseCache<string>({ maxAgeMs: 60_000, maxEntries: 10 });
+    let loads = 0;
+    const load = async () => `loaded ${++loads}`;
+    const values = await Promise.all(Array.from({ length: 20 }, () => cache.get('all', load)));
+    assert.equal(loads, 1);
+    assert.ok(values.every((value) => value === 'loaded 1'));
+    assert.equal(await cache.get('all', load), 'loaded 1');
+  });
+
+  it('When a write clears the cache while a load is running, then what that load read is not kept', async () => {
+    const cache = responseCache<string>({ maxAgeMs: 60_000, maxEntries: 10 });
+    let finishRead: (value: string) => void = () => undefined;
+    const inFlight = cache.get('all', () => new Promise((resolve) => (finishRead = resolve)));
+    cache.clear();
+    finishRead('before the write');
+    assert.equal(await inFlight, 'before the write');
+    assert.equal(await cache.get('all', async () => 'after the write'), 'after the write');
+  });
+
+  it('When a load fails, then the next request loads again', async () => {
+    const cache = responseCache<string>({ maxAgeMs: 60_000, maxEntries: 10 });
+    await assert.rejects(cache.get('all', () => Promise.reject(new Error('database down'))));
+    assert.equal(await cache.get('all', async () => 'back'), 'back');
+  });
+
+  it('When an entry is older than the maximum age, then it is loaded again', async () => {
+    const cache = responseCache<string>({ maxAgeMs: 20, maxEntries: 10 });
+    await cache.get('all', async () => 'first');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(await cache.get('all', async () => 'second'), 'second');
+  });
+
+  it('When more keys are asked for than it holds, then the oldest entries go', async () => {
+    const cache = responseCache<string>({ maxAgeMs: 60_000, maxEntries: 2 });
+    for (const key of ['a', 'b', 'c']) await cache.get(key, async () => `${key} 1`);
+    assert.equal(await cache.get('c', async () => 'c 2'), 'c 1');
+    assert.equal(await cache.get('a', async () => 'a 2'), 'a 2');
+  });
+
+  it('When the maximum age is 0, then nothing is kept but simultaneous loads are still shared', async () => {
+    const cache = responseCache<number>({ maxAgeMs: 0, maxEntries: 10 });
+    let loads = 0;
+    const load = async () => ++loads;
+    await Promise.all([cache.get('all', load), cache.get('all', load)]);
+    assert.equal(loads, 1);
+    assert.equal(await cache.get('all', load), 2);
+  });
+});
