@@ -1,5 +1,5 @@
 import cookieParser from 'cookie-parser';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express } from 'express';
 import type { Config } from './config.ts';
 import type { Db, DatabaseProbe } from './db/index.ts';
 import { featureRoutes } from './features/index.ts';
@@ -8,9 +8,9 @@ import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/prov
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
-import { healthOperations, healthRoutes } from './http/health.ts';
+import { healthOperations, mountHealthRoutes } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
-import { accessLog, requestId } from './http/request-logging.ts';
+import { accessLog, stampResponse } from './http/request-logging.ts';
 import { mountRoutes, type AnyRoute } from './http/routes.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -38,23 +38,21 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
 
-  app.use(requestId);
-  app.use(closeConnectionsWhileDraining(lifecycle));
-  app.use(healthRoutes(probe, lifecycle, logger));
+  app.use(stampResponse(() => lifecycle.draining));
+  mountHealthRoutes(app, probe, lifecycle, logger);
 
   app.use(accessLog(logger));
   app.use(securityHeaders());
   const cors = corsPolicy(config.corsOrigins, logger);
   app.use(cors);
   app.use(authenticateAccessToken(accessTokens));
-  app.use(express.json({ strict: false, limit: config.bodyLimit }));
-  app.use(cookieParser(config.cookieSecret));
 
   const routes = featureRoutes({ db, config, logger, accessTokens, ...(oauthEndpoints ? { oauthEndpoints } : {}) });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
-  const router = express.Router();
-  mountRoutes(router, routes);
-  app.use(router);
+  mountRoutes(app, routes, {
+    json: express.json({ strict: false, limit: config.bodyLimit }),
+    cookies: cookieParser(config.cookieSecret),
+  });
   app.locals.routes = routes;
 
   app.use(unmatchedRoute);
@@ -66,12 +64,4 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
     }),
   );
   return app;
-}
-
-/** While draining, every response tells the load balancer not to reuse the connection. */
-function closeConnectionsWhileDraining(lifecycle: Lifecycle): RequestHandler {
-  return (_req, res, next) => {
-    if (lifecycle.draining) res.setHeader('Connection', 'close');
-    next();
-  };
 }

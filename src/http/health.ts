@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { albContract, readinessPath } from '../alb-contract.ts';
 import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
@@ -49,7 +49,7 @@ function send(res: Response, status: number, body: Buffer, close = false): void 
  * the database), so the ALB's probe cannot fail for any reason but a draining or dead process.
  * Every ALB node probes every target, so these lines are logged at debug only.
  */
-export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger): Router {
+export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger): void {
   const bodies = new HealthBodies();
   probe.onChange((result) => bodies.update(result));
   const log = (req: Request, res: Response) => {
@@ -58,24 +58,23 @@ export function healthRoutes(probe: DatabaseProbe, lifecycle: Lifecycle, logger:
     }
   };
 
-  const router = Router();
+  // On the app itself rather than in a router of their own: a nested router costs every other request too.
   // Express matches the path with and without its trailing slash.
-  router.get(albContract.healthCheckPath, (req, res) => {
+  app.get(albContract.healthCheckPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, 200, bodies.live);
     log(req, res);
   });
-  router.get(readinessPath, (req, res) => {
+  app.get(readinessPath, (req, res) => {
     if (lifecycle.draining) send(res, 503, bodies.draining, true);
     else send(res, probe.available ? 200 : 503, bodies.ready);
     log(req, res);
   });
   const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: '/ajax/openapi.json' }));
-  router.get('/', (req, res) => {
+  app.get('/', (req, res) => {
     send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root, lifecycle.draining);
     log(req, res);
   });
-  return router;
 }
 
 const healthBody = z.looseObject({

@@ -16,12 +16,19 @@ function incomingId(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-/** Gives every request an id (the ALB's trace id when present) and echoes it as X-Request-Id. */
-export const requestId: RequestHandler = (req, res, next) => {
-  req.id = incomingId(req) ?? randomUUID();
-  res.setHeader('X-Request-Id', req.id);
-  next();
-};
+/**
+ * Gives every request an id (the ALB's trace id when present) and echoes it as X-Request-Id; while the server
+ * drains, also tells the load balancer not to reuse the connection. One middleware, not two: every Express
+ * layer costs on every request.
+ */
+export function stampResponse(draining: () => boolean): RequestHandler {
+  return (req, res, next) => {
+    req.id = incomingId(req) ?? randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    if (draining()) res.setHeader('Connection', 'close');
+    next();
+  };
+}
 
 const requestSerializer = (req: Request) => ({
   id: req.id,
