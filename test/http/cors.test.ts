@@ -88,14 +88,14 @@ describe('CORS', () => {
     });
 
     it('When the JSON body is malformed, then the 400 carries CORS headers', async () => {
-      const res = await request(t.app).post('/ajax/account/').set('Origin', frontOrigin).set('Content-Type', 'application/json').send('{"nick":');
+      const res = await request(t.app).post('/ajax/login/').set('Origin', frontOrigin).set('Content-Type', 'application/json').send('{"id":');
       assert.equal(res.status, 400);
       assertCorsFor(res);
     });
 
     it('When the body is too large, then the 413 carries CORS headers', async () => {
       const res = await request(t.app)
-        .post('/ajax/account/')
+        .post('/ajax/login/')
         .set('Origin', frontOrigin)
         .set('Content-Type', 'application/json')
         .send(JSON.stringify({ content: 'x'.repeat(600 * 1024) }));

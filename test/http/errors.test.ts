@@ -20,9 +20,15 @@ for (const kind of databaseKinds) {
     });
 
     it('When the JSON body is malformed, then the answer is 400 MALFORMED_JSON, not 500', async () => {
-      const res = await request(t.app).post('/ajax/account/').set('Content-Type', 'application/json').send('{"a":1,,}');
+      const res = await request(t.app).post('/ajax/login/').set('Content-Type', 'application/json').send('{"a":1,,}');
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, 'MALFORMED_JSON');
+    });
+
+    it('When an anonymous caller sends a body to a protected route, then the guard answers 401 before the body is read', async () => {
+      const res = await request(t.app).post('/ajax/board/create').set('Content-Type', 'application/json').send('{"a":1,,}');
+      assert.equal(res.status, 401);
+      assert.equal(res.body.error.code, 'UNAUTHENTICATED');
     });
 
     it('When a query fails unexpectedly, then the answer is 500 JSON with CORS headers and no stack trace or SQL', async () => {

@@ -57,6 +57,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       method: 'post',
       path: '/ajax/logout/',
       tag: 'auth',
+      usesCookies: true,
       summary: 'Log out: revokes the refresh token (its whole family) and clears the cookie',
       responses: { 200: { description: 'logged out (also when there was nothing to revoke)' } },
       handle: async ({ req, res }) => {
@@ -69,6 +70,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       method: 'post',
       path: '/ajax/auth/refresh',
       tag: 'auth',
+      usesCookies: true,
       summary: 'A new access token for the refresh cookie (rotated on every call); the presented access token is ignored',
       responses: {
         200: { description: 'refreshed', headers: sessionHeaders },

@@ -28,7 +28,8 @@ export function sessionCookies(cookieDomain: string | undefined): SessionCookies
       for (const path of refreshCookiePaths) res.clearCookie(refreshCookieName, { ...base, path });
     },
     read(req) {
-      const value: unknown = req.cookies?.[refreshCookieName];
+      if (req.cookies === undefined) throw new Error('cookies were not parsed: declare usesCookies on this route');
+      const value: unknown = req.cookies[refreshCookieName];
       return typeof value === 'string' && value !== '' ? value : undefined;
     },
   };

@@ -32,7 +32,8 @@ function enabledClient(clients: OAuthRouteDependencies['clients'], req: Request)
 
 function takePendingAuthorization(req: Request, res: Response, provider: OAuthProviderName): PendingAuthorization | undefined {
   res.clearCookie(stateCookieName, stateCookieOptions(provider));
-  const raw: unknown = req.signedCookies?.[stateCookieName];
+  if (req.signedCookies === undefined) throw new Error('cookies were not parsed: declare usesCookies on this route');
+  const raw: unknown = req.signedCookies[stateCookieName];
   if (typeof raw !== 'string') return undefined;
   try {
     return pendingAuthorization.parse(JSON.parse(raw));
@@ -47,6 +48,7 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
       method: 'get',
       path: '/oauth2/authorization/:provider',
       tag: 'oauth',
+      usesCookies: true,
       summary: 'Start an OAuth login (google, naver or kakao): redirects to the provider',
       responses: {
         302: { description: 'to the provider, with a signed state cookie' },
@@ -63,6 +65,7 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
       method: 'get',
       path: '/login/oauth2/code/:provider',
       tag: 'oauth',
+      usesCookies: true,
       summary: 'The provider redirects back here; we redirect to the front end with an access token',
       responses: {
         302: {
