@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
+import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { fromFrontEnd, loadRound, summariseRounds, watchingServer, type Round } from './lib/load.ts';
 import { mixRound } from './lib/mix.ts';
 import { imageNodeFlags, startServer, type Spawned } from './lib/processes.ts';
@@ -44,7 +44,7 @@ try {
     startServer({
       runtime: { name: 'node', node: process.execPath, version: process.version },
       script: resolve(script),
-      env: { NODE_ENV: 'production', JWT_SECRET: benchSecret, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '0', DATABASE_URL: schema.url, ...env },
+      env: { ...productionEnv, DATABASE_URL: schema.url, ...env },
       cpu: 1,
       logFile: join(work, 'server.log'),
       readyPath: '/ajax/health/',

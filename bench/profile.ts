@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { formatSummary, summarise } from './lib/cpu-profile.ts';
-import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
+import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { imageNodeFlags, startServer } from './lib/processes.ts';
 
 const { values, positionals } = parseArgs({
@@ -40,10 +40,7 @@ try {
     runtime: { name: 'node', node: process.execPath, version: process.version },
     script: join(root, 'dist/server.js'),
     env: {
-      NODE_ENV: 'production',
-      JWT_SECRET: benchSecret,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_DRAIN_MS: '0',
+      ...productionEnv,
       ...(schema ? { DATABASE_URL: schema.url } : { DATA_DIR: join(work, 'data') }),
       ...Object.fromEntries(values.env.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
-import { benchSecret, createSchema, seedForum } from './lib/fixtures.ts';
+import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
 import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
 import { toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
@@ -48,7 +48,7 @@ const ours = (runtime: Runtime, env: Record<string, string>) =>
   startServer({
     runtime,
     script: join(root, 'dist/server.js'),
-    env: { NODE_ENV: 'production', JWT_SECRET: benchSecret, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '0', ...env },
+    env: { ...productionEnv, ...env },
     cpu: serverCpu,
     logFile: join(work, 'server.log'),
     readyPath: '/ajax/health/',

@@ -7,6 +7,15 @@ import { seedSubjects } from '../../src/db/seed.ts';
 import { createLogger } from '../../src/logger.ts';
 
 export const benchSecret = randomBytes(48).toString('base64url');
+
+/** How every benchmarked server of ours runs: production mode, access log on, no drain (mail goes nowhere). */
+export const productionEnv = {
+  NODE_ENV: 'production',
+  JWT_SECRET: benchSecret,
+  SMTP_URL: 'smtp://127.0.0.1:1',
+  LOG_LEVEL: 'info',
+  SHUTDOWN_DRAIN_MS: '0',
+} as const;
 export const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
