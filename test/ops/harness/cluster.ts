@@ -55,9 +55,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   // One at a time: the first start migrates the shared schema.
   const servers: ServerProcess[] = [];
-  for (const port of ports) servers.push(await launch(port));
-  const haproxy = await startHaproxy({ ...options.haproxy, targets: names.map((name, index) => ({ name, port: ports[index]! })) });
-  await Promise.all(names.map((name) => haproxy.waitForStatus(name, 'UP')));
+  let haproxy: Haproxy | undefined;
+  try {
+    for (const port of ports) servers.push(await launch(port));
+    haproxy = await startHaproxy({ ...options.haproxy, targets: names.map((name, index) => ({ name, port: ports[index]! })) });
+    const started = haproxy;
+    await Promise.all(names.map((name) => started.waitForStatus(name, 'UP')));
+  } catch (error) {
+    // A half-started cluster must not keep the test process alive (the servers are our children).
+    await haproxy?.stop();
+    await Promise.all(servers.map((server) => stopChild(server.child, 'SIGKILL')));
+    await schema?.drop();
+    throw error;
+  }
 
   return {
     haproxy,

@@ -1,4 +1,8 @@
-import { createOriginalForum } from './test/import/original-forum.ts';
+// Fills a fresh database of the original forum's schema on the local MariaDB with a large data set, for
+// measuring `npm run import` (README, "Import" → speed). Prints the mysql:// URL to import from:
+//   npm exec -- node bench/import-volume.ts [users=200] [posts=20000] [recommends=50000]
+//   npm run import -- --from "$(npm exec -- node bench/import-volume.ts 50 500 1000)"
+import { createOriginalForum } from '../test/import/original-forum.ts';
 const forum = await createOriginalForum();
 const users = Number(process.argv[2] ?? 200), posts = Number(process.argv[3] ?? 20000), recs = Number(process.argv[4] ?? 50000);
 const chunk = async (n: number, make: (i: number) => unknown[], sql: string, width: number) => {
