@@ -78,7 +78,12 @@ let parser: typeof sanitizeHtml | undefined;
 const htmlParser = () => (parser ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml);
 
 /** Cleans user HTML (post content, subject descriptions) before it is stored. */
+export function cleanRichText(dirty: string): string {
+  return htmlParser()(dirty, richText);
+}
+
+/** The same, and whether it removed anything: a second parse, which only the import needs (to list what changed). */
 export function sanitizeRichText(dirty: string): SanitizedHtml {
-  const html = htmlParser()(dirty, richText);
+  const html = cleanRichText(dirty);
   return { html, changed: html !== htmlParser()(dirty, keepEverything) };
 }
