@@ -5,8 +5,13 @@
 export interface ResponseCache<T> {
   /** The value cached under `key` if younger than the maximum age, else what `load` answers. */
   get(key: string, load: () => Promise<T>): Promise<T>;
-  /** Drops every entry. Call it after every write that changes what is cached, whether or not the write succeeded. */
+  /** Drops every entry. */
   clear(): void;
+  /**
+   * Answers what `change` (a write that alters what is cached) answers, and drops every entry once it has
+   * settled, whether or not it succeeded: a write that failed half-way may still have changed rows.
+   */
+  invalidatedBy<T>(change: Promise<T>): Promise<T>;
 }
 
 export interface ResponseCacheOptions {
@@ -41,6 +46,12 @@ export function responseCache<T>({ maxAgeMs, maxEntries }: ResponseCacheOptions)
     }
   }
 
+  function clear(): void {
+    generation++;
+    entries.clear();
+    loading.clear();
+  }
+
   return {
     get(key, load) {
       const entry = entries.get(key);
@@ -52,10 +63,7 @@ export function responseCache<T>({ maxAgeMs, maxEntries }: ResponseCacheOptions)
       }
       return pending;
     },
-    clear() {
-      generation++;
-      entries.clear();
-      loading.clear();
-    },
+    clear,
+    invalidatedBy: (change) => change.finally(clear),
   };
 }

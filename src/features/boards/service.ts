@@ -62,8 +62,8 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     return account;
   }
 
-  /** A post write; whatever it did, failing half-way included, the cached list pages are dropped after it. */
-  const write = <T>(change: Promise<T>): Promise<T> => change.finally(() => pages.clear());
+  /** A post write: the cached list pages are dropped after it. */
+  const write = <T>(change: Promise<T>): Promise<T> => pages.invalidatedBy(change);
 
   return {
     /** Check the caller may post → clean the content → take the subject's next number → insert → the new bno. */

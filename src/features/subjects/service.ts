@@ -22,8 +22,8 @@ export function subjectService({ subjects, accounts, listing }: SubjectDependenc
     if ((await accounts.account(id)) === null) throw errors.validation([{ field: 'admin', message: 'no such user' }]);
   }
 
-  /** A subject write; whatever it did, failing half-way included, the cached list is dropped after it. */
-  const write = <T>(change: Promise<T>): Promise<T> => change.finally(() => listing.clear());
+  /** A subject write: the cached list is dropped after it. */
+  const write = <T>(change: Promise<T>): Promise<T> => listing.invalidatedBy(change);
 
   return {
     /** Every subject, serialised (from the in-process cache that every subject write below invalidates). */
