@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { appDefaults } from './alb-contract.ts';
+import { oauthProviderNames, type OAuthProviderName } from './features/oauth/providers.ts';
 
 const integer = (fallback: number, min = 0) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback);
@@ -140,10 +141,9 @@ function accountProblems(env: Partial<Env>): string[] {
   // Registration always sends a verification mail, and production must never write it to the log instead.
   if (env.NODE_ENV === 'production' && !env.SMTP_URL) problems.push('SMTP_URL: is required in production (verification mails are sent through it)');
   for (const provider of oauthProviderNames) {
-    const id = env[`OAUTH_${provider}_CLIENT_ID`];
-    const secret = env[`OAUTH_${provider}_CLIENT_SECRET`];
-    if (id && !secret) problems.push(`OAUTH_${provider}_CLIENT_SECRET: is required when OAUTH_${provider}_CLIENT_ID is set`);
-    if (secret && !id) problems.push(`OAUTH_${provider}_CLIENT_ID: is required when OAUTH_${provider}_CLIENT_SECRET is set`);
+    const { idVariable, secretVariable, clientId, clientSecret } = oauthCredentialsOf(env, provider);
+    if (clientId && !clientSecret) problems.push(`${secretVariable}: is required when ${idVariable} is set`);
+    if (clientSecret && !clientId) problems.push(`${idVariable}: is required when ${secretVariable} is set`);
   }
   if (enabledOAuthProviders(env).length > 0 && !env.OAUTH_CALLBACK_BASE_URL) {
     problems.push('OAUTH_CALLBACK_BASE_URL: is required when an OAuth provider is configured (the public origin of this API)');
@@ -151,13 +151,18 @@ function accountProblems(env: Partial<Env>): string[] {
   return problems;
 }
 
-const oauthProviderNames = ['GOOGLE', 'NAVER', 'KAKAO'] as const;
+/** A provider's two variables (OAUTH_GOOGLE_CLIENT_ID, …) and their values. */
+function oauthCredentialsOf(env: Partial<Env>, provider: OAuthProviderName) {
+  const prefix = `OAUTH_${provider.toUpperCase() as Uppercase<OAuthProviderName>}` as const;
+  const idVariable = `${prefix}_CLIENT_ID` as const;
+  const secretVariable = `${prefix}_CLIENT_SECRET` as const;
+  return { idVariable, secretVariable, clientId: env[idVariable], clientSecret: env[secretVariable] };
+}
 
 function enabledOAuthProviders(env: Partial<Env>) {
-  return oauthProviderNames.flatMap((name) => {
-    const clientId = env[`OAUTH_${name}_CLIENT_ID`];
-    const clientSecret = env[`OAUTH_${name}_CLIENT_SECRET`];
-    return clientId && clientSecret ? [{ provider: name.toLowerCase() as 'google' | 'naver' | 'kakao', clientId, clientSecret }] : [];
+  return oauthProviderNames.flatMap((provider) => {
+    const { clientId, clientSecret } = oauthCredentialsOf(env, provider);
+    return clientId && clientSecret ? [{ provider, clientId, clientSecret }] : [];
   });
 }
 
