@@ -35,12 +35,12 @@ class HealthBodies {
   }
 }
 
-function send(res: Response, status: number, body: Buffer, close = false): void {
+// While draining, stampResponse (before these routes) has already set `Connection: close`.
+function send(res: Response, status: number, body: Buffer): void {
   res.statusCode = status;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Length', body.length);
-  if (close) res.setHeader('Connection', 'close');
   res.end(body);
 }
 
@@ -61,18 +61,18 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
   // On the app itself rather than in a router of their own: a nested router costs every other request too.
   // Express matches the path with and without its trailing slash.
   app.get(albContract.healthCheckPath, (req, res) => {
-    if (lifecycle.draining) send(res, 503, bodies.draining, true);
+    if (lifecycle.draining) send(res, 503, bodies.draining);
     else send(res, 200, bodies.live);
     log(req, res);
   });
   app.get(readinessPath, (req, res) => {
-    if (lifecycle.draining) send(res, 503, bodies.draining, true);
+    if (lifecycle.draining) send(res, 503, bodies.draining);
     else send(res, probe.available ? 200 : 503, bodies.ready);
     log(req, res);
   });
   const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: '/ajax/openapi.json' }));
   app.get('/', (req, res) => {
-    send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root, lifecycle.draining);
+    send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root);
     log(req, res);
   });
 }
