@@ -1,13 +1,8 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../../db/index.ts';
+import type { RefreshTokenTable } from '../../db/tables/refresh-token.ts';
 
-export interface RefreshTokenRow {
-  id: string;
-  family_id: string;
-  user_id: string;
-  expires_at: Date;
-  replaced_by: string | null;
-  rotated_at: Date | null;
-}
+export type RefreshTokenRow = Omit<Selectable<RefreshTokenTable>, 'created_at'>;
 
 /** Refresh tokens, stored by digest (see opaque-tokens.ts) and chained to their successors. */
 export function refreshTokenRepository(db: Db) {
