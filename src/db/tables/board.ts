@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export const boardTableName = 'board';
-
 export interface BoardTable {
   bno: Generated<number>;
   sid: string;

@@ -1,7 +1,5 @@
 import type { ColumnType } from 'kysely';
 
-export const emailVerificationTableName = 'email_verification';
-
 /** A pending e-mail verification; `id` is the SHA-256 of the key mailed in the link (the key is never stored). */
 export interface EmailVerificationTable {
   id: string;

@@ -1,7 +1,5 @@
 import type { ColumnType } from 'kysely';
 
-export const oauthIdentityTableName = 'oauth_identity';
-
 /** A provider account (google/naver/kakao user id) that signs in as one of our users. */
 export interface OAuthIdentityTable {
   provider: 'google' | 'naver' | 'kakao';

@@ -1,7 +1,5 @@
 import type { ColumnType } from 'kysely';
 
-export const refreshTokenTableName = 'refresh_token';
-
 /**
  * One refresh token. The token itself is never stored: `id` is its SHA-256. Each refresh replaces the
  * token with a new one of the same family and records the successor in `replaced_by`, so a token that is

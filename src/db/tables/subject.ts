@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export const subjectTableName = 'subject';
-
 export interface SubjectTable {
   id: string;
   title: string;

@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
 
-export const userTableName = 'user';
-
 export interface UserTable {
   id: string;
   /** A password hash; null for accounts that can only sign in through OAuth (or the shared guest). */
