@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { sanitizeRichText } from '../content/sanitize.ts';
 import type { BoardTable } from '../db/tables/board.ts';
+import { secretCodePattern } from '../features/boards/schemas.ts';
 import { alreadyPresent, type Findings } from './findings.ts';
 import { rowCheck } from './row-check.ts';
 import { rowName, type SourceBoard } from './source-rows.ts';
@@ -25,11 +26,9 @@ export interface DateReaders {
   update_date: (text: string) => Date | undefined;
 }
 
-const secretCode = /^[a-zA-Z0-9]{6}$/;
-
 function checkPw(pw: string | null, check: ReturnType<typeof rowCheck>): void {
   // The code is a secret: describe it, never print it.
-  if (pw !== null && pw !== 'nonpw' && !secretCode.test(pw)) {
+  if (pw !== null && pw !== 'nonpw' && !secretCodePattern.test(pw)) {
     check.fail(`pw (${pw.length} characters) is neither NULL, 'nonpw' nor a 6-letter/digit code`);
   }
 }

@@ -44,8 +44,7 @@ export function planRecommends(rows: SourceRecommend[], knownBnos: Set<number>, 
       findings.note('duplicate-recommend', name, `same post (bno=${bno}) and user ('${userId}') as rno=${first}`);
       continue;
     }
-    const holder = target.recommendRnos.get(row.rno);
-    if (holder !== undefined) {
+    if (target.recommendRnos.has(row.rno)) {
       findings.problem(name, `rno ${row.rno} is already used in the target by another recommendation`);
       continue;
     }

@@ -78,6 +78,7 @@ export async function planUsers(rows: SourceUser[], references: UserReferences, 
   const keys = await target.lower(candidates.concat(placeholders).flatMap((user) => (user.email ? [user.nick, user.email] : [user.nick])));
   const claims = new UniqueClaims(target);
   const inserts: NewUser[] = [];
+  const isPlaceholder = new Set(placeholders);
   for (const user of [...candidates.sort(claimOrder), ...placeholders]) {
     const email = claims.email(user, keys.get(user.email ?? '') ?? null, findings);
     const present = target.users.get(user.id);
@@ -89,7 +90,7 @@ export async function planUsers(rows: SourceUser[], references: UserReferences, 
       continue;
     }
     const nick = await claims.nick(user, keys.get(user.nick) ?? user.nick.toLowerCase(), findings);
-    if (!placeholders.includes(user)) noteLogin(user, findings, oauthIds.has(user.id));
+    if (!isPlaceholder.has(user)) noteLogin(user, findings, oauthIds.has(user.id));
     inserts.push({ ...user, nick, email });
   }
   return inserts;

@@ -45,9 +45,8 @@ export async function makePlan(rows: SourceRows, target: TargetState, dates: Dat
   const subjects = planSubjects(rows.subject, boards.highestSBno, target, findings);
   const recount = settleCounters(boards.inserts, recommends, boards.sourceCounters, findings);
 
-  const placeholders = { user: findings.placeholders.user, subject: findings.placeholders.subject };
-  findings.write('user', users.length - placeholders.user);
-  findings.write('subject', subjects.inserts.length + subjects.replacements.length - placeholders.subject);
+  findings.write('user', users.length - findings.placeholders.user);
+  findings.write('subject', subjects.inserts.length + subjects.replacements.length - findings.placeholders.subject);
   findings.write('board', boards.inserts.length);
   findings.write('recommend', recommends.length);
   const touchedSubjects = new Set([...subjects.inserts, ...subjects.replacements].map((subject) => subject.id));

@@ -6,6 +6,7 @@ import { Findings } from './findings.ts';
 import { hashPasswords } from './hashing.ts';
 import type { DateReaders } from './plan-boards.ts';
 import { makePlan, type ImportPlan } from './plan.ts';
+import type { NewUser } from './plan-users.ts';
 import type { Progress } from './progress.ts';
 import { newSummary, type ImportSummary, type Outcome } from './report.ts';
 import { openSource, SourceError, type Source, type SourceLocation } from './source.ts';
@@ -66,8 +67,7 @@ function dateReaders(source: Source, zone: string, summary: ImportSummary): Date
   return { reg_date: readers.reg_date!, update_date: readers.update_date! };
 }
 
-async function hashed(plan: ImportPlan, options: ImportOptions, progress: Progress, summary: ImportSummary): Promise<WritableUser[]> {
-  const withPassword = plan.users.filter((user) => user.password !== null);
+async function hashed(plan: ImportPlan, withPassword: NewUser[], options: ImportOptions, progress: Progress, summary: ImportSummary): Promise<WritableUser[]> {
   progress.start('hashing passwords', withPassword.length);
   const { hashes, seconds: took } = await hashPasswords(withPassword.map((user) => user.password!), options.hashConcurrency, () => progress.tick());
   progress.finish();
@@ -114,14 +114,15 @@ async function planAndWrite(trx: Db, rows: SourceRows, context: { options: Impor
   const plan = await makePlan(rows, state, readers, findings, () => progress.tick());
   progress.finish();
   summary.timings.checkSeconds = seconds(checkStarted);
-  const withoutPassword = plan.users.filter((user) => user.password === null).length - findings.placeholders.user;
-  summary.passwords = { ...summary.passwords, toHash: plan.users.length - withoutPassword - findings.placeholders.user, withoutPassword };
+  const withPassword = plan.users.filter((user) => user.password !== null);
+  const withoutPassword = plan.users.length - withPassword.length - findings.placeholders.user;
+  summary.passwords = { ...summary.passwords, toHash: withPassword.length, withoutPassword };
   const total = planSize(plan);
   if (findings.problems.length > 0) throw new RollBack('refused');
   if (options.dryRun) throw new RollBack('dry-run');
   if (total === 0) throw new RollBack('nothing-new');
 
-  const users = await hashed(plan, options, progress, summary);
+  const users = await hashed(plan, withPassword, options, progress, summary);
   const writeStarted = performance.now();
   progress.start('writing', total);
   summary.sequences = await writePlan(trx, { ...plan, users }, options.batchSize, (count) => progress.tick(count));

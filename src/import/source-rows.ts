@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int32Max } from '../http/fields.ts';
 
 // The original's four tables as its MyBatis mappers used them (forum-api.md §3.1). There is no DDL, so each
 // value is taken in whatever shape the driver hands it over: text may arrive as a Buffer (binary collations,
@@ -7,7 +8,7 @@ import { z } from 'zod';
 const text = z.union([z.string(), z.instanceof(Buffer).transform((bytes) => bytes.toString('utf8'))], { error: 'expected text' });
 const integer = z
   .union([z.number(), z.bigint().transform(Number), z.string().regex(/^-?\d+$/).transform(Number)], { error: 'expected a whole number' })
-  .pipe(z.number().int('expected a whole number').min(-2_147_483_648, 'does not fit a 32-bit integer').max(2_147_483_647, 'does not fit a 32-bit integer'));
+  .pipe(z.number().int('expected a whole number').min(-2_147_483_648, 'does not fit a 32-bit integer').max(int32Max, 'does not fit a 32-bit integer'));
 const flag = z.union(
   [
     z.boolean(),

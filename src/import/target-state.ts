@@ -16,9 +16,9 @@ export interface TargetState {
   boards: Map<number, TargetBoard>;
   /** `sid s_bno` → the bno that holds that number. */
   boardSlots: Map<string, number>;
-  /** `bno user_id` of every recommendation, and rno → that pair. */
+  /** `bno user_id` of every recommendation, and every rno in use. */
   recommendPairs: Set<string>;
-  recommendRnos: Map<number, string>;
+  recommendRnos: Set<number>;
   /** lower() as the database computes it, which is what its unique indexes compare. */
   lower(values: Iterable<string>): Promise<Map<string, string>>;
 }
@@ -34,9 +34,9 @@ export async function readTargetState(db: Db): Promise<TargetState> {
     .select(['id', (eb) => eb.fn<string>('lower', ['nick']).as('nick_key'), (eb) => eb.fn<string | null>('lower', ['email']).as('email_key')])
     .execute();
   const subjects = await db.selectFrom('subject').select(['id', 'title', 'description', 'admin']).execute();
-  const posts = await db.selectFrom('board').select(['sid', (eb) => eb.fn.countAll<number>().as('posts')]).groupBy('sid').execute();
-  const postsBySubject = new Map(posts.map((row) => [row.sid, Number(row.posts)]));
   const boards = await db.selectFrom('board').select(['bno', 'sid', 's_bno', 'user_id', 'reg_date']).execute();
+  const postsBySubject = new Map<string, number>();
+  for (const { sid } of boards) postsBySubject.set(sid, (postsBySubject.get(sid) ?? 0) + 1);
   const recommends = await db.selectFrom('recommend').select(['rno', 'bno', 'user_id']).execute();
 
   return {
@@ -45,7 +45,7 @@ export async function readTargetState(db: Db): Promise<TargetState> {
     boards: new Map(boards.map(({ bno, ...board }) => [bno, board])),
     boardSlots: new Map(boards.map((board) => [slotKey(board.sid, board.s_bno), board.bno])),
     recommendPairs: new Set(recommends.map((row) => pairKey(row.bno, row.user_id))),
-    recommendRnos: new Map(recommends.map((row) => [row.rno, pairKey(row.bno, row.user_id)])),
+    recommendRnos: new Set(recommends.map((row) => row.rno)),
     async lower(values) {
       const distinct = [...new Set(values)];
       const lowered = new Map<string, string>();
