@@ -1,5 +1,5 @@
 import * as tls from 'node:tls';
-import { createTransport, send, type HttpAnswer, type NetworkError, type Transport } from './http.ts';
+import { createTransport, send, unbracket, type HttpAnswer, type NetworkError, type Transport } from './http.ts';
 import type { DoctorOptions } from './options.ts';
 
 export type Outcome = { ok: true; answer: HttpAnswer } | { ok: false; error: NetworkError };
@@ -41,7 +41,7 @@ export function createContext(options: DoctorOptions): DoctorContext {
   };
   return {
     options,
-    hostname: options.url.hostname.replace(/^\[|\]$/g, ''),
+    hostname: unbracket(options.url.hostname),
     port: Number(options.url.port) || (secure ? 443 : 80),
     secure,
     addresses: [],

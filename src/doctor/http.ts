@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 
@@ -23,13 +23,34 @@ export class NetworkError extends Error {
 export const timeoutCode = 'ETIMEDOUT';
 const bodyLimit = 64 * 1024;
 
+/** The one timeout error: what a deadline, or a system ETIMEDOUT, reports. */
+export const timeoutError = (ms: number) => new NetworkError(timeoutCode, `no answer within ${ms} ms`);
+
 export function asNetworkError(error: unknown, timeoutMs: number): NetworkError {
   if (error instanceof NetworkError) return error;
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === timeoutCode) return new NetworkError(timeoutCode, `no answer within ${timeoutMs} ms`);
+  if (code === timeoutCode) return timeoutError(timeoutMs);
   return new NetworkError(typeof code === 'string' ? code : 'ERROR', message);
 }
+
+/** Rejects with ETIMEDOUT when `work` has not settled within `ms`; `cancel` releases what it holds. */
+export function withDeadline<T>(work: Promise<T>, ms: number, cancel: () => void = () => undefined): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      cancel();
+      reject(timeoutError(ms));
+    }, ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/** A host name or address without the brackets a URL puts around IPv6 ([::1] → ::1). */
+export const unbracket = (host: string) => host.replace(/^\[|\]$/g, '');
+
+/** address:port, with an IPv6 address in brackets ([::1]:8080). */
+export const hostPort = (address: string, port: number | string) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 /** A lookup that answers the --resolve names itself and asks the system resolver for the others. */
 export function lookupWith(resolve: Map<string, string>): LookupFunction {
@@ -80,9 +101,10 @@ export function send(transport: Transport, request: HttpRequest): Promise<HttpAn
   const { url } = request;
   const secure = url.protocol === 'https:';
   const started = performance.now();
-  return new Promise((resolve, reject) => {
+  let req: ClientRequest | undefined;
+  const answered = new Promise<HttpAnswer>((resolve, reject) => {
     const options = {
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host: unbracket(url.hostname),
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,
       method: request.method ?? 'GET',
@@ -93,25 +115,19 @@ export function send(transport: Transport, request: HttpRequest): Promise<HttpAn
     const tlsOptions = secure
       ? { servername: isIP(url.hostname) ? undefined : url.hostname, rejectUnauthorized: false }
       : {};
-    const req = (secure ? httpsRequest : httpRequest)({ ...options, ...tlsOptions }, (res) => {
+    req = (secure ? httpsRequest : httpRequest)({ ...options, ...tlsOptions }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         if (body.length < bodyLimit) body += chunk.slice(0, bodyLimit - body.length);
       });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Math.round(performance.now() - started) });
-      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Math.round(performance.now() - started) }));
       res.on('error', (error) => reject(asNetworkError(error, transport.timeoutMs)));
     });
-    const timer = setTimeout(() => req.destroy(new NetworkError(timeoutCode, `no answer within ${transport.timeoutMs} ms`)), transport.timeoutMs);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(asNetworkError(error, transport.timeoutMs));
-    });
+    req.on('error', (error) => reject(asNetworkError(error, transport.timeoutMs)));
     req.end();
   });
+  return withDeadline(answered, transport.timeoutMs, () => req?.destroy(timeoutError(transport.timeoutMs)));
 }
 
 /** A header as one string (repeated headers joined), lower-cased name. */

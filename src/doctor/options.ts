@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { unbracket } from './http.ts';
 
 export interface HostPort {
   host: string;
@@ -56,14 +57,14 @@ export function parseHostPort(value: string, flag: string): HostPort {
   const url = URL.canParse(`http://${value}`) ? new URL(`http://${value}`) : undefined;
   const port = Number(url?.port);
   if (!url || !url.port || !Number.isInteger(port) || port < 1 || url.pathname !== '/') throw new UsageError(`${flag} must be host:port (got ${value})`);
-  return { host: url.hostname.replace(/^\[|\]$/g, ''), port };
+  return { host: unbracket(url.hostname), port };
 }
 
 function parseResolve(values: string[]): Map<string, string> {
   const resolve = new Map<string, string>();
   for (const value of values) {
     const match = /^([^:\s]+):(?:\d+:)?(\[?[0-9a-f:.]+\]?)$/i.exec(value);
-    const address = match?.[2]?.replace(/^\[|\]$/g, '');
+    const address = match?.[2] === undefined ? undefined : unbracket(match[2]);
     if (!match?.[1] || !address || isIP(address) === 0) throw new UsageError(`--resolve must be host:ip (got ${value})`);
     resolve.set(match[1].toLowerCase(), address);
   }

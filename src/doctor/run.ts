@@ -1,7 +1,7 @@
-import { checkCorsResponses } from './checks/cors-responses.ts';
-import { checkPreflights } from './checks/cors-preflight.ts';
+import { checkCorsResponses, corsResponseCheckIds } from './checks/cors-responses.ts';
+import { checkPreflights, preflightCheckIds } from './checks/cors-preflight.ts';
 import { checkDns } from './checks/dns.ts';
-import { checkHealth } from './checks/health.ts';
+import { checkHealth, healthCheckIds } from './checks/health.ts';
 import { checkKeepAlive } from './checks/keep-alive.ts';
 import { checkSubjects } from './checks/subjects.ts';
 import { checkTarget } from './checks/target.ts';
@@ -14,7 +14,7 @@ import { buildReport, skip, type CheckResult, type Report } from './report.ts';
 interface Step {
   /** The ids this step reports, in order; the first is its gate when `gates` is set. */
   ids: readonly string[];
-  run: (ctx: DoctorContext, earlier: CheckResult[]) => Promise<CheckResult | CheckResult[]>;
+  run: (ctx: DoctorContext) => Promise<CheckResult | CheckResult[]>;
   /** When the first id fails, the API checks after it cannot run. */
   gates?: boolean;
   /** Still runs when a gate failed: it reaches the --target instance, not the API's address. */
@@ -25,9 +25,9 @@ const steps: Step[] = [
   { ids: ['dns'], run: checkDns, gates: true },
   { ids: ['tcp'], run: checkTcp, gates: true },
   { ids: tlsCheckIds, run: checkTls, gates: true },
-  { ids: ['health.live', 'health.ready'], run: checkHealth },
-  { ids: ['cors.preflight.get', 'cors.preflight.post'], run: checkPreflights },
-  { ids: ['cors.get', 'cors.error.404', 'cors.error.401'], run: checkCorsResponses },
+  { ids: healthCheckIds, run: checkHealth },
+  { ids: preflightCheckIds, run: checkPreflights },
+  { ids: corsResponseCheckIds, run: checkCorsResponses },
   { ids: ['subjects'], run: checkSubjects },
   { ids: ['keepalive'], run: checkKeepAlive, reachesTarget: (ctx) => ctx.options.target !== undefined },
   { ids: ['target.health'], run: checkTarget, reachesTarget: () => true },
@@ -48,7 +48,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
         results.push(...step.ids.map((id) => skip(id, `not run: ${blockedBy} failed`)));
         continue;
       }
-      const produced = await step.run(ctx, results);
+      const produced = await step.run(ctx);
       const stepResults = Array.isArray(produced) ? produced : [produced];
       results.push(...stepResults);
       if (step.gates && stepResults[0]?.status === 'fail') blockedBy ??= step.ids[0];

@@ -2,14 +2,17 @@ import type { DoctorContext } from '../context.ts';
 import { header, headerTokens, type HttpAnswer } from '../http.ts';
 import { fail, pass, type CheckResult } from '../report.ts';
 import { describeAnswer, judgeAnswer } from './answers.ts';
+import { protectedPath, subjectsPath } from './api-paths.ts';
 
 /** What the original front end sends on every call (forum-api.md §4.1): a JSON body type and a token. */
 export const frontEndHeaders = ['authorization', 'content-type'];
 
 export const preflights = [
-  { id: 'cors.preflight.get', method: 'GET', path: '/ajax/subject/all' },
-  { id: 'cors.preflight.post', method: 'POST', path: '/ajax/account/' },
+  { id: 'cors.preflight.get', method: 'GET', path: subjectsPath },
+  { id: 'cors.preflight.post', method: 'POST', path: protectedPath },
 ] as const;
+
+export const preflightCheckIds = preflights.map(({ id }) => id);
 
 /** The headers every answer to the front end needs; a name per missing one, with its fix. */
 export function missingCorsHeaders(answer: HttpAnswer, origin: string): Array<{ problem: string; fix: string }> {

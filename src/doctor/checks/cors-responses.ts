@@ -2,11 +2,10 @@ import type { DoctorContext, Outcome } from '../context.ts';
 import { headerTokens, type HttpAnswer } from '../http.ts';
 import { fail, pass, warn, type CheckResult } from '../report.ts';
 import { describeAnswer, judgeAnswer } from './answers.ts';
+import { protectedPath, subjectsPath } from './api-paths.ts';
 import { missingCorsHeaders } from './cors-preflight.ts';
 
-export const subjectsPath = '/ajax/subject/all';
 export const missingRoutePath = '/forum-api-doctor/no-such-route';
-export const protectedPath = '/ajax/account/';
 
 /** The real requests, shaped like the front end's: an empty Authorization when it has no token (§4.1). */
 const frontEndRequest = (origin: string) => ({
@@ -47,17 +46,21 @@ function judgeCorsHeaders(id: string, answer: HttpAnswer, origin: string, expect
   return pass(id, evidence, answer.ms);
 }
 
+/** Each check: the probe it judges, how the evidence names it, and the error status expected (none: a success). */
+const corsCases: ReadonlyArray<{ id: string; probe: keyof ReturnType<typeof corsProbes>; what: string; expected: number | undefined }> = [
+  { id: 'cors.get', probe: 'subjects', what: `GET ${subjectsPath}`, expected: undefined },
+  { id: 'cors.error.404', probe: 'notFound', what: `GET ${missingRoutePath}`, expected: 404 },
+  { id: 'cors.error.401', probe: 'unauthenticated', what: `POST ${protectedPath} without a token`, expected: 401 },
+];
+
+export const corsResponseCheckIds = corsCases.map(({ id }) => id);
+
 export async function checkCorsResponses(ctx: DoctorContext): Promise<CheckResult[]> {
   const probes = corsProbes(ctx);
   const origin = ctx.options.origin;
-  const cases: Array<[string, Promise<Outcome>, string, number | undefined]> = [
-    ['cors.get', probes.subjects, `GET ${subjectsPath}`, undefined],
-    ['cors.error.404', probes.notFound, `GET ${missingRoutePath}`, 404],
-    ['cors.error.401', probes.unauthenticated, `POST ${protectedPath} without a token`, 401],
-  ];
   const results: CheckResult[] = [];
-  for (const [id, probe, what, expected] of cases) {
-    results.push(judgeAnswer(ctx, id, await probe, what, (answer) => judgeCorsHeaders(id, answer, origin, expected)));
+  for (const { id, probe, what, expected } of corsCases) {
+    results.push(judgeAnswer(ctx, id, await probes[probe], what, (answer) => judgeCorsHeaders(id, answer, origin, expected)));
   }
   return results;
 }

@@ -1,8 +1,8 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import type { DoctorContext } from '../context.ts';
-import { elapsed, withDeadline } from '../deadline.ts';
-import { asNetworkError, timeoutCode } from '../http.ts';
+import { elapsed } from '../deadline.ts';
+import { asNetworkError, timeoutCode, withDeadline } from '../http.ts';
 import { fail, pass, type CheckResult } from '../report.ts';
 
 /** Resolves the API's host the way the operating system does for a browser (getaddrinfo). */

@@ -49,13 +49,16 @@ export function judgeHealth(id: string, answer: HttpAnswer, strict: boolean): Ch
   return fail(id, `${seen}: the ALB's matcher (${albContract.healthyHttpCodes}) marks this target unhealthy`, `the health path must be ${albContract.healthCheckPath}, public, answering 200`, answer.ms);
 }
 
+const healthChecks = [
+  { id: 'health.live', path: albContract.healthCheckPath, strict: false },
+  { id: 'health.ready', path: readinessPath, strict: true },
+] as const;
+
+export const healthCheckIds = healthChecks.map(({ id }) => id);
+
 export async function checkHealth(ctx: DoctorContext): Promise<CheckResult[]> {
-  const checks: Array<[string, string, boolean]> = [
-    ['health.live', albContract.healthCheckPath, false],
-    ['health.ready', readinessPath, true],
-  ];
   const results: CheckResult[] = [];
-  for (const [id, path, strict] of checks) {
+  for (const { id, path, strict } of healthChecks) {
     const outcome = await ctx.fetch(id, path);
     results.push(judgeAnswer(ctx, id, outcome, `GET ${path}`, (answer) => judgeHealth(id, answer, strict)));
   }

@@ -1,7 +1,8 @@
 import type { DoctorContext } from '../context.ts';
 import { fail, pass, type CheckResult } from '../report.ts';
 import { describeAnswer, judgeAnswer } from './answers.ts';
-import { corsProbes, subjectsPath } from './cors-responses.ts';
+import { subjectsPath } from './api-paths.ts';
+import { corsProbes } from './cors-responses.ts';
 
 /** The front page's first call: it must be a 200 with a JSON array, or the page stays empty. */
 export async function checkSubjects(ctx: DoctorContext): Promise<CheckResult> {

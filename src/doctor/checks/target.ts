@@ -1,9 +1,7 @@
 import { albContract } from '../../alb-contract.ts';
 import type { DoctorContext, Outcome } from '../context.ts';
-import { withDeadline } from '../deadline.ts';
-import { asNetworkError, lookupWith, send, timeoutCode, type NetworkError } from '../http.ts';
+import { asNetworkError, hostPort, lookupWith, send, timeoutCode, withDeadline, type NetworkError } from '../http.ts';
 import { fail, pass, skip, type CheckResult } from '../report.ts';
-import { loadBalancerAnswered } from './answers.ts';
 import { judgeHealth } from './health.ts';
 
 const healthCheckTimeoutMs = albContract.healthCheckTimeoutSeconds * 1000;
@@ -22,7 +20,7 @@ export function probeTarget(ctx: DoctorContext): Promise<Outcome> | undefined {
   return ctx.once('target', async (): Promise<Outcome> => {
     try {
       const address = await withDeadline(addressOf(ctx, target.host), ctx.options.timeoutMs);
-      const host = address.includes(':') ? `[${address}]:${target.port}` : `${address}:${target.port}`;
+      const host = hostPort(address, target.port);
       const answer = await send(
         { ...ctx.transport, timeoutMs: healthCheckTimeoutMs },
         { url: new URL(`http://${host}${albContract.healthCheckPath}`), headers: { 'User-Agent': 'ELB-HealthChecker/2.0', Host: host } },
@@ -52,7 +50,7 @@ function explainFailure(problem: NetworkError, where: string): CheckResult {
   return fail('target.health', `cannot reach ${where} (${problem.code}: ${problem.message})`, 'check the address: use the instance\'s private IP and port, as registered in the target group');
 }
 
-export async function checkTarget(ctx: DoctorContext, earlier: CheckResult[]): Promise<CheckResult> {
+export async function checkTarget(ctx: DoctorContext): Promise<CheckResult> {
   const probe = probeTarget(ctx);
   const target = ctx.options.target;
   if (!probe || !target) return skip('target.health', `no --target: probe an instance directly with --target <private-ip>:${albContract.targetPort}`);
@@ -60,9 +58,9 @@ export async function checkTarget(ctx: DoctorContext, earlier: CheckResult[]): P
   const where = `${target.host}:${target.port}`;
   if (!outcome.ok) return explainFailure(outcome.error, where);
   const judged = judgeHealth('target.health', outcome.answer, false);
-  const balancerFailed = earlier.some((check) => check.status === 'fail' && check.evidence.includes(loadBalancerAnswered));
   if (judged.status !== 'pass') return judged;
-  const verdict = balancerFailed
+  // Set by judgeAnswer in the API checks before this one, the first time the load balancer answered (a fail).
+  const verdict = ctx.loadBalancerSeenAt
     ? `: the instance is healthy, so the fault is between the ALB and it (the target group's health-check path and port, or the security group rule ALB → ${albContract.targetPort})`
     : ': healthy as the ALB sees it';
   return pass('target.health', `GET http://${where}${albContract.healthCheckPath} as ELB-HealthChecker/2.0: ${judged.evidence}${verdict}`, judged.durationMs);

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { albContract } from '../../alb-contract.ts';
 import type { DoctorContext } from '../context.ts';
-import { elapsed, withDeadline } from '../deadline.ts';
-import { asNetworkError, timeoutCode, type NetworkError } from '../http.ts';
+import { elapsed } from '../deadline.ts';
+import { asNetworkError, hostPort, timeoutCode, withDeadline, type NetworkError } from '../http.ts';
 import { fail, pass, type CheckResult } from '../report.ts';
 
 /** Opens a TCP connection and closes it; bounded by the timeout. */
@@ -12,7 +12,7 @@ export function connectOnce(host: string, port: number, timeoutMs: number): Prom
     socket.once('connect', () => resolve());
     socket.once('error', reject);
   });
-  return withDeadline(connected, timeoutMs, () => socket.destroy()).finally(() => socket.destroy());
+  return withDeadline(connected, timeoutMs).finally(() => socket.destroy());
 }
 
 /** Why a connection failed, and what to do about it, for the API's address or an instance's. */
@@ -36,7 +36,7 @@ function explainConnectFailure(problem: NetworkError, where: string, timeoutMs: 
 
 export async function checkTcp(ctx: DoctorContext): Promise<CheckResult> {
   const address = ctx.addresses[0] ?? ctx.hostname;
-  const where = `${address.includes(':') ? `[${address}]` : address}:${ctx.port}`;
+  const where = hostPort(address, ctx.port);
   const started = performance.now();
   try {
     await connectOnce(address, ctx.port, ctx.options.timeoutMs);

@@ -2,8 +2,8 @@ import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { DoctorContext } from '../context.ts';
-import { elapsed, withDeadline } from '../deadline.ts';
-import { asNetworkError } from '../http.ts';
+import { elapsed } from '../deadline.ts';
+import { asNetworkError, withDeadline } from '../http.ts';
 import { fail, pass, skip, warn, type CheckResult } from '../report.ts';
 import { chainOf, judgeChain, judgeHostname, judgeValidity, parseAnchors } from './certificate.ts';
 
@@ -34,7 +34,7 @@ function handshake(ctx: DoctorContext): Promise<Handshake> {
     });
     socket.once('error', reject);
   });
-  return withDeadline(done, ctx.options.timeoutMs, () => socket.destroy()).finally(() => socket.destroy());
+  return withDeadline(done, ctx.options.timeoutMs).finally(() => socket.destroy());
 }
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
