@@ -5,38 +5,31 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedSubjects } from '../../src/db/seed.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createPostgresSchema } from '../../test/helpers/app.ts';
+import { productionEnv as requiredInProduction } from '../../test/helpers/server-process.ts';
 
 export const benchSecret = randomBytes(48).toString('base64url');
 
-/** How every benchmarked server of ours runs: production mode, access log on, no drain (mail goes nowhere). */
-export const productionEnv = {
-  NODE_ENV: 'production',
-  JWT_SECRET: benchSecret,
-  SMTP_URL: 'smtp://127.0.0.1:1',
-  LOG_LEVEL: 'info',
-  SHUTDOWN_DRAIN_MS: '0',
-} as const;
-export const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * How every benchmarked server of ours runs: production mode (what the tests' production start needs), access
+ * log on, no drain (mail goes nowhere).
+ */
+export const productionEnv = { ...requiredInProduction, JWT_SECRET: benchSecret, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '0' } as const;
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
  * A throw-away schema in the local PostgreSQL, already migrated (as for any start but a deployment's first,
  * so no measured server spends its memory on running migrations), and the DATABASE_URL that selects it.
  */
 export async function createSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await withClient(postgresUrl, (client) => client.query(`create schema ${schema}`));
-  const url = new URL(postgresUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  const schema = await createPostgresSchema({ adminUrl: postgresUrl, variable: 'BENCH_DATABASE_URL', prefix: 'bench' });
   const logger = createLogger('silent');
-  const database = openDatabase(loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' }).database, logger);
+  const database = openDatabase(loadConfig({ DATABASE_URL: schema.url, LOG_LEVEL: 'silent' }).database, logger);
   await migrateToLatest(database.db, logger).finally(() => database.close());
-  return {
-    url: url.toString(),
-    drop: () => withClient(postgresUrl, (client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
-  };
+  return schema;
 }
 
-export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stopChild } from '../../test/ops/harness/children.ts';
+import { freePort } from '../../test/ops/harness/ports.ts';
 
 export interface Runtime {
   name: string;
@@ -28,17 +28,6 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** The node flags the Docker image starts the server with (its CMD), so the benchmark measures what ships. */
 export function imageNodeFlags(): string[] {
   const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
@@ -58,7 +47,7 @@ export function rssMbOf(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number
 const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
-export function cpuMsOf(pid: number): number {
+function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count the fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -66,7 +55,7 @@ export function cpuMsOf(pid: number): number {
 }
 
 /** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */
-export async function waitFor200(url: string, startedAt: number, timeoutMs: number, child: ChildProcess): Promise<number> {
+async function waitFor200(url: string, startedAt: number, timeoutMs: number, child: ChildProcess): Promise<number> {
   while (performance.now() - startedAt < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} answered`);
     try {
@@ -114,13 +103,7 @@ export async function startServer(options: {
       rssMb: () => rssMbOf(child.pid!),
       peakRssMb: () => rssMbOf(child.pid!, 'VmHWM'),
       cpuMs: () => cpuMsOf(child.pid!),
-      stop: async () => {
-        if (child.exitCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await once(child, 'exit');
-        clearTimeout(timer);
-      },
+      stop: () => stopChild(child, 'SIGTERM', 10_000),
     };
   } catch (error) {
     child.kill('SIGKILL');

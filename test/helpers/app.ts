@@ -17,14 +17,24 @@ export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres
 export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!!';
 export const frontOrigin = 'https://yongheonn.com';
 
-export async function postgresAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+/** Where the tests' PostgreSQL is, and the variable that moves it (the benchmark passes its own). */
+export interface PostgresLocation {
+  adminUrl?: string;
+  variable?: string;
+}
+
+/** Runs `run` on a client of the admin database: the tests' `postgresUrl` unless another is given. */
+export async function postgresAdmin<T>(
+  run: (client: pg.Client) => Promise<T>,
+  { adminUrl = postgresUrl, variable = 'TEST_DATABASE_URL' }: PostgresLocation = {},
+): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
   } catch (error) {
     throw new Error(
-      `PostgreSQL is required by this test and is not reachable at ${postgresUrl} (${(error as Error).message}). ` +
-        'Start it (see .ci/run) or set TEST_DATABASE_URL. This test does not skip.',
+      `PostgreSQL is required here and is not reachable at ${adminUrl} (${(error as Error).message}). ` +
+        `Start it (see .ci/run) or set ${variable}. This does not skip.`,
     );
   }
   try {
@@ -34,15 +44,21 @@ export async function postgresAdmin<T>(run: (client: pg.Client) => Promise<T>): 
   }
 }
 
-/** A fresh, empty schema in the test database, and the DATABASE_URL that makes it the search path. */
-export async function createPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const schema = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await postgresAdmin((client) => client.query(`create schema ${schema}`));
-  const url = new URL(postgresUrl);
+/**
+ * A fresh, empty schema in the test database (or the one `adminUrl` names), and the DATABASE_URL that makes it
+ * the search path. `prefix` starts the schema's name.
+ */
+export async function createPostgresSchema(
+  options: PostgresLocation & { prefix?: string } = {},
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { prefix = 't', ...location } = options;
+  const schema = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await postgresAdmin((client) => client.query(`create schema ${schema}`), location);
+  const url = new URL(location.adminUrl ?? postgresUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     url: url.toString(),
-    drop: () => postgresAdmin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+    drop: () => postgresAdmin((client) => client.query(`drop schema if exists ${schema} cascade`), location).then(() => undefined),
   };
 }
 

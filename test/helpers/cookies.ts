@@ -25,7 +25,7 @@ export function setCookieLines(res: Response): string[] {
 }
 
 /** Every Set-Cookie of a response, parsed. */
-export function setCookies(res: Response): SetCookie[] {
+function setCookies(res: Response): SetCookie[] {
   return setCookieLines(res).map(parseSetCookie);
 }
 

@@ -36,7 +36,7 @@ export function requestBytes(request: RawRequest, host: string): Buffer {
 }
 
 /** Parses the last non-1xx response of what the socket received (bodies are kept raw, chunked or not). */
-export function parseAnswer(raw: Buffer, method = 'GET'): RawAnswer & { complete: boolean } {
+function parseAnswer(raw: Buffer, method = 'GET'): RawAnswer & { complete: boolean } {
   let text = raw.toString('latin1');
   for (;;) {
     const end = text.indexOf('\r\n\r\n');

@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import { freePort } from './ports.ts';
+import { listen } from '../../helpers/raw-http.ts';
 
 export interface PageServer {
   origin: string;
@@ -55,20 +54,11 @@ caption{font-weight:bold;padding:6px}.cors{color:#b00;font-weight:bold}.status{c
 
 /** Serves the check page from its own loopback origin (a port of its own). */
 export async function startPageServer(): Promise<PageServer> {
-  const port = await freePort();
-  const server = createServer((_req, res) => {
+  const { port, close } = await listen((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(page);
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { origin: `http://127.0.0.1:${port}`, close };
 }
 
 export function pageUrl(page: PageServer, api: string, calls: PageCall[]): string {

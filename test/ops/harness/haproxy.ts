@@ -143,7 +143,7 @@ function backends(options: HaproxyOptions): string[] {
   return [...targets, ...lanes.flat()];
 }
 
-export function haproxyConfig(dir: string, ports: Ports, options: HaproxyOptions): string {
+function haproxyConfig(dir: string, ports: Ports, options: HaproxyOptions): string {
   return [...globalAndDefaults(dir, ports, options), ...frontends(ports, options), ...backends(options)].join('\n');
 }
 

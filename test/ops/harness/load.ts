@@ -74,7 +74,7 @@ export function countByKind(kinds: Iterable<string>): Record<string, number> {
   return counts;
 }
 
-export function percentile(sorted: number[], fraction: number): number {
+function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
 }
