@@ -8,12 +8,17 @@ import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from '../../
 import { createAccessTokens, type AccessTokens } from '../../src/features/auth/access-token.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
 import type { Logger } from '../../src/logger.ts';
+import { defaultPostgresUrl } from '../setup/postgres.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 export const databaseKinds: readonly DatabaseKind[] = ['pglite', 'postgres'];
 
-/** The machine's PostgreSQL (trust auth). Tests that need it fail loudly when it is absent: they never skip. */
-export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The tests' PostgreSQL: the one the run's global setup chose (test/setup/postgres.ts: TEST_DATABASE_URL, the
+ * machine's at 127.0.0.1:5432, or a throwaway one it started). Tests that need it fail loudly when it is
+ * absent: they never skip.
+ */
+export const postgresUrl = process.env.TEST_DATABASE_URL ?? defaultPostgresUrl;
 export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!!';
 export const frontOrigin = 'https://yongheonn.com';
 
@@ -34,7 +39,7 @@ export async function postgresAdmin<T>(
   } catch (error) {
     throw new Error(
       `PostgreSQL is required here and is not reachable at ${adminUrl} (${(error as Error).message}). ` +
-        `Start it (see .ci/run) or set ${variable}. This does not skip.`,
+        `Start it, or set ${variable}${variable === 'TEST_DATABASE_URL' ? ', or run the tests through npm (npm test starts a throwaway PostgreSQL when none answers)' : ''}. This does not skip.`,
     );
   }
   try {

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { createAccessTokens } from '../../src/features/auth/access-token.ts';
 import { createPostgresSchema, testSecret } from '../helpers/app.ts';
+import { artifacts, launchChromium, type Chromium } from '../helpers/chromium.ts';
 import { productionEnv, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 import { pageUrl, startPageServer, type PageCall, type PageResult, type PageServer } from './harness/browser-page.ts';
 import { stopChild, track } from './harness/children.ts';
 import { startHaproxy, type Haproxy } from './harness/haproxy.ts';
 import { freePort } from './harness/ports.ts';
-
-const chromiumFlags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const artifacts = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 describe('A real browser on another origin', () => {
   let allowedPage: PageServer;
@@ -23,8 +17,7 @@ describe('A real browser on another origin', () => {
   let dropSchema: () => Promise<void>;
   let healthy: Haproxy;
   let unhealthy: Haproxy;
-  let userDataDir: string;
-  let browser: BrowserContext;
+  let chromium: Chromium;
   let calls: PageCall[];
 
   before(async () => {
@@ -46,13 +39,10 @@ describe('A real browser on another origin', () => {
       { label: 'POST /ajax/account/ with a token', method: 'POST', path: '/ajax/account/', token },
       { label: 'GET /ajax/nothing with a token (404)', method: 'GET', path: '/ajax/nothing', token },
     ];
-    await mkdir(artifacts, { recursive: true });
-    userDataDir = await mkdtemp(join(tmpdir(), 'forum-ops-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: chromiumFlags });
+    chromium = await launchChromium();
   });
   after(async () => {
-    await browser?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await chromium?.close();
     await Promise.all([healthy?.stop(), unhealthy?.stop(), allowedPage?.close(), otherPage?.close()]);
     if (server) await stopChild(server.child, 'SIGKILL');
     await dropSchema?.();
@@ -60,7 +50,7 @@ describe('A real browser on another origin', () => {
 
   /** Loads the page, waits for its table, saves a screenshot of it, and returns what the page saw. */
   async function runPage(page: PageServer, api: string, name: string) {
-    const tab = await browser.newPage();
+    const tab = await chromium.context.newPage();
     const console: string[] = [];
     tab.on('console', (message) => console.push(message.text()));
     await tab.goto(pageUrl(page, api, calls));

@@ -1,0 +1,83 @@
+/**
+ * The test tiers and what each needs beyond Node and npm. `npm test` (the default tier) needs nothing else:
+ * its PostgreSQL is the machine's or a throwaway one (test/setup/postgres.ts). Every other tier checks its
+ * servers and tools before any test runs and, when one is missing, stops the run with one line saying what
+ * and how to get it: a tier never skips in silence. `.ci/run` installs and starts everything and runs them all.
+ *
+ * Each tier's global setup (the `--test-global-setup` module of its npm script) is one of these.
+ */
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { chromiumPath } from '../helpers/chromium.ts';
+import { mariadbUrl } from '../import/original-forum.ts';
+import { provideTestPostgres, type TestPostgres } from './postgres.ts';
+
+/** Answers what is missing, in a few words, or undefined when the requirement is met. */
+type Requirement = () => Promise<string | undefined>;
+
+const isExecutable = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const onPath = (command: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir && isExecutable(join(dir, command)));
+
+/** A command from a Debian package (`apt-get install <debianPackage>`). */
+const command = (name: string, debianPackage: string, sbin = false): Requirement => async () =>
+  onPath(name) || (sbin && isExecutable(`/usr/sbin/${name}`)) ? undefined : `${name} (apt-get install ${debianPackage})`;
+
+const chromium: Requirement = async () => (isExecutable(chromiumPath) ? undefined : `Chromium at ${chromiumPath} (apt-get install chromium)`);
+
+const mariadb: Requirement = async () => {
+  try {
+    const connection = await mysql.createConnection({ uri: mariadbUrl, connectTimeout: 3000 });
+    await connection.end();
+    return undefined;
+  } catch (error) {
+    return `MariaDB, not reachable at ${mariadbUrl} (${(error as Error).message}; start it or set TEST_MYSQL_URL)`;
+  }
+};
+
+interface Tier {
+  script: string;
+  needs: Requirement[];
+  postgres: boolean;
+}
+
+const tiers = {
+  default: { script: 'npm test', needs: [], postgres: true },
+  mysql: { script: 'npm run test:mysql', needs: [mariadb], postgres: true },
+  tools: { script: 'npm run test:tools', needs: [command('openssl', 'openssl'), command('systemd-analyze', 'systemd')], postgres: false },
+  browser: { script: 'npm run test:browser', needs: [chromium], postgres: false },
+  ops: { script: 'npm run test:ops', needs: [command('haproxy', 'haproxy', true), chromium], postgres: true },
+} satisfies Record<string, Tier>;
+
+/** The global setup and teardown of one tier. */
+export function tierSetup(name: keyof typeof tiers) {
+  const tier: Tier = tiers[name];
+  let postgres: TestPostgres | undefined;
+  return {
+    async globalSetup() {
+      const missing = (await Promise.all(tier.needs.map((requirement) => requirement()))).filter(Boolean);
+      if (missing.length > 0) {
+        process.stderr.write(`${tier.script} needs ${missing.join(', ')}: not found, so no test ran (.ci/run installs and starts them all).\n`);
+        process.exit(1);
+      }
+      if (!tier.postgres) return;
+      try {
+        postgres = await provideTestPostgres();
+      } catch (error) {
+        process.stderr.write(`${tier.script} needs PostgreSQL: ${(error as Error).message}\n`);
+        process.exit(1);
+      }
+      process.stderr.write(`PostgreSQL for the tests: ${postgres.description}\n`);
+    },
+    async globalTeardown() {
+      await postgres?.stop();
+    },
+  };
+}
