@@ -6,6 +6,7 @@ import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
 import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
+import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
@@ -39,9 +40,11 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.set('trust proxy', config.trustProxy);
 
   app.use(stampResponse(() => lifecycle.draining));
-  mountHealthRoutes(app, probe, lifecycle, logger);
+  mountHealthRoutes(app, probe, lifecycle, logger, config.apiDocs ? { docsPath: apiReferencePath } : {});
 
   app.use(accessLog(logger));
+  // An HTML page with its own headers, before the API's strict ones (API_DOCS).
+  if (config.apiDocs) app.use(apiReferencePage());
   app.use(securityHeaders());
   const cors = corsPolicy(config.corsOrigins, logger);
   app.use(cors);

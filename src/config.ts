@@ -6,11 +6,11 @@ import { oauthProviderNames, type OAuthProviderName } from './features/oauth/pro
 const integer = (fallback: number, min = 0) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback);
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const flagValues = z.enum(['true', 'false', '1', '0', 'yes', 'no']);
+const isTrue = (value: string) => value === 'true' || value === '1' || value === 'yes';
+const flag = (fallback: boolean) => flagValues.default(fallback ? 'true' : 'false').transform(isTrue);
+/** A flag whose default depends on other variables (undefined when unset). */
+const optionalFlag = flagValues.optional().transform((value) => (value === undefined ? undefined : isTrue(value)));
 
 const origins = z
   .string()
@@ -81,6 +81,8 @@ const schema = z.object({
     PORT: integer(appDefaults.port, 0).pipe(z.number().max(65535, 'must be at most 65535')),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    API_DOCS: optionalFlag,
     CORS_ORIGINS: origins,
     DATABASE_URL: z
       .string()
@@ -183,6 +185,10 @@ function toConfig(env: Env) {
     port: env.PORT,
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
+    /** auto: readable lines in a terminal outside production, JSON lines otherwise (src/logger.ts). */
+    logFormat: env.LOG_FORMAT,
+    /** The API reference page at /ajax/docs/: on unless in production, where API_DOCS=true turns it on. */
+    apiDocs: env.API_DOCS ?? !production,
     corsOrigins: env.CORS_ORIGINS,
     database: {
       url: env.DATABASE_URL,

@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import type { PrettyOptions } from 'pino-pretty';
 
 export type { Logger };
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 const secretKeys = ['password', 'pw', 'token', 'accessToken', 'refreshToken', 'secret'];
 const censor = '[Redacted]';
@@ -27,7 +30,24 @@ export const requestLineRedaction = {
   censor,
 };
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * `auto` (LOG_FORMAT's default): readable lines for a person at a terminal, outside production; JSON lines,
+ * what log shippers and `jq` read, everywhere else (a pipe, a file, journald, Docker).
+ */
+export function logFormatFor(format: LogFormat, production: boolean, terminal = process.stdout.isTTY === true): 'json' | 'pretty' {
+  if (format !== 'auto') return format;
+  return terminal && !production ? 'pretty' : 'json';
+}
+
+/** The same lines as text: time, level, message, then the other fields (pino-pretty; colour unless NO_COLOR). */
+function prettyDestination(destination: DestinationStream | number): DestinationStream {
+  // Required, not imported: production, which logs JSON, never loads it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => DestinationStream;
+  return pretty({ destination, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service,pid,hostname', singleLine: true });
+}
+
+/** The process's logger: JSON lines on `destination` (stdout by default), or readable lines when `format` is pretty. */
+export function createLogger(level: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
   return pino(
     {
       level,
@@ -36,7 +56,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths, censor },
     },
-    destination ?? logDestination(),
+    format === 'pretty' ? prettyDestination(destination ?? 1) : (destination ?? logDestination()),
   );
 }
 

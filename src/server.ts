@@ -7,7 +7,8 @@ import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from './db/i
 import { createAccessTokens } from './features/auth/access-token.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
-import { createLogger, flushLogger, type Logger } from './logger.ts';
+import { createLogger, flushLogger, logFormatFor, type Logger } from './logger.ts';
+import { StartupError } from './startup-error.ts';
 
 // Required, not imported: on Node 24 an ESM import of node:http evaluates its lazy WebSocket export, which
 // loads Node's bundled undici (about 13 MB of RSS and 30 ms of start-up) that this server never uses.
@@ -132,16 +133,23 @@ function handleSignals(running: Running): void {
   });
 }
 
+/**
+ * A failure the operator can fix (a taken port, a data directory in use, an unreachable database) is one line
+ * on stderr, like a configuration error: its message says what to do. Anything else is also logged in full.
+ */
+function failStart(logger: Logger, error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  const portTaken = (error as { code?: string }).code === 'EADDRINUSE';
+  if (!(error instanceof StartupError) && !portTaken) logger.fatal({ err: error }, 'failed to start');
+  flushLogger(logger);
+  process.stderr.write(`forum-api: failed to start: ${message}${portTaken ? ' (another process already listens on that port: set PORT)' : ''}\n`);
+  process.exit(1);
+}
+
 const config = readConfigOrExit();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, config.production));
 try {
   handleSignals(await start(config, logger));
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code;
-  const hint = code === 'EADDRINUSE' ? ' (another process already listens on that port: set PORT)' : '';
-  logger.fatal({ err: error }, 'failed to start');
-  flushLogger(logger);
-  process.stderr.write(`forum-api: failed to start: ${message}${hint}\n`);
-  process.exit(1);
+  failStart(logger, error);
 }

@@ -6,6 +6,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { claimDataDir } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -28,9 +29,10 @@ function openPglite(dataDir: string): DatabaseHandle {
   const inMemory = dataDir === 'memory://';
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
+  const release = inMemory ? () => undefined : claimDataDir(location);
   const pglite = new PGlite(inMemory ? undefined : location);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', location, close: () => db.destroy() };
+  return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };
 }
 
 function openPostgres(config: Config['database'], logger: Logger): DatabaseHandle {
@@ -48,6 +50,18 @@ function openPostgres(config: Config['database'], logger: Logger): DatabaseHandl
   pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost (it will be replaced)'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: describePostgresUrl(config.url), close: () => db.destroy() };
+}
+
+/** The connection URL as given, its password masked (in the user part and as a `password` parameter). */
+export function maskPostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    return parsed.toString().replaceAll('%2A%2A%2A', '***');
+  } catch {
+    return '(an unparseable URL)';
+  }
 }
 
 /** host:port/database of a connection URL, without user or password. */

@@ -4,7 +4,7 @@ import { albContract, readinessPath } from '../alb-contract.ts';
 import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
-import type { DocumentedOperation } from './openapi.ts';
+import { openApiDocumentPath, type DocumentedOperation } from './openapi.ts';
 
 const contentType = 'application/health+json';
 
@@ -36,9 +36,9 @@ class HealthBodies {
 }
 
 // While draining, stampResponse (before these routes) has already set `Connection: close`.
-function send(res: Response, status: number, body: Buffer): void {
+function send(res: Response, status: number, body: Buffer, type = contentType): void {
   res.statusCode = status;
-  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Length', body.length);
   res.end(body);
@@ -49,7 +49,7 @@ function send(res: Response, status: number, body: Buffer): void {
  * the database), so the ALB's probe cannot fail for any reason but a draining or dead process.
  * Every ALB node probes every target, so these lines are logged at debug only.
  */
-export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger): void {
+export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger, { docsPath }: { docsPath?: string } = {}): void {
   const bodies = new HealthBodies();
   probe.onChange((result) => bodies.update(result));
   const log = (req: Request, res: Response) => {
@@ -70,9 +70,12 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
     else send(res, probe.available ? 200 : 503, bodies.ready);
     log(req, res);
   });
-  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: '/ajax/openapi.json' }));
+  // A signpost, not a health document (those are the routes above), so plain JSON; while draining it answers
+  // the health document that says so, as the other two do.
+  const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: openApiDocumentPath, ...(docsPath ? { docs: docsPath } : {}) }));
   app.get('/', (req, res) => {
-    send(res, lifecycle.draining ? 503 : 200, lifecycle.draining ? bodies.draining : root);
+    if (lifecycle.draining) send(res, 503, bodies.draining);
+    else send(res, 200, root, 'application/json; charset=utf-8');
     log(req, res);
   });
 }
@@ -106,9 +109,13 @@ export const healthOperations: DocumentedOperation[] = [
     method: 'get',
     path: '/',
     tag: 'health',
-    summary: 'Where to look: the health and API document paths (answers 200 as a load-balancer safety net)',
+    summary: 'Where to look: the health path, the API document and its reference page (answers 200 as a load-balancer safety net)',
     responses: {
-      200: { description: 'serving', body: z.object({ service: z.string(), health: z.string(), api: z.string() }), contentType },
+      200: {
+        description: 'serving',
+        body: z.object({ service: z.string(), health: z.string(), api: z.string(), docs: z.string().optional().describe('the API reference page, when API_DOCS is on') }),
+        contentType: 'application/json',
+      },
       503: draining,
     },
   },

@@ -30,6 +30,9 @@ const errorSchema = z.object({
 });
 const errorRef = { $ref: '#/components/schemas/Error' };
 
+/** Where the document is served. */
+export const openApiDocumentPath = '/ajax/openapi.json';
+
 /** Express's `:name` (and `*name`) → OpenAPI's `{name}`. */
 export const openApiPath = (expressPath: string): string => expressPath.replace(/[:*](\w+)/g, '{$1}');
 
@@ -118,7 +121,9 @@ export function openApiDocument(operations: readonly DocumentedOperation[]): Jso
       version: '1.0.0',
       description:
         'Port of the yongheonn.com forum back end. Send the access token raw (or as Bearer) in Authorization; ' +
-        'it comes back the same way in the Authorization response header. Errors are {"error":{"code","message","requestId"}}.',
+        'it comes back the same way in the Authorization response header. Errors are {"error":{"code","message","requestId"}}. ' +
+        'On the reference page (/ajax/docs/), "Try it out" on GET /ajax/login/guest signs the page in as the guest: ' +
+        'the protected routes can be tried next.',
     },
     tags: [...new Set(operations.map((operation) => operation.tag))].map((name) => ({ name })),
     paths,
@@ -136,7 +141,7 @@ export function openApiRoute(operations: () => readonly DocumentedOperation[]): 
   let document: JsonSchema | undefined;
   return route({
     method: 'get',
-    path: '/ajax/openapi.json',
+    path: openApiDocumentPath,
     tag: 'meta',
     summary: 'This OpenAPI 3.1 document',
     responses: { 200: { description: 'the document', body: z.looseObject({ openapi: z.literal('3.1.0') }) } },

@@ -9,6 +9,8 @@ export const publicRoutes = [
   '/',
   '/ajax/health/**',
   '/ajax/openapi.json',
+  // The API reference page and its files (src/http/api-reference.ts), when API_DOCS is on.
+  '/ajax/docs/**',
   '/ajax/login/',
   '/ajax/login/guest',
   '/ajax/register/**',

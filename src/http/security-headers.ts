@@ -36,13 +36,44 @@ function headersSetBy(middleware: Middleware): Array<[string, string]> {
 }
 
 /**
- * With this configuration helmet's headers depend on nothing in the request, so helmet computes them once at
- * start: its chain of middlewares rebuilt the same CSP string on every request.
+ * The API reference page (src/http/api-reference.ts) is an HTML document, so it gets helmet's document headers
+ * and a CSP of its own: scripts, styles and images only from this server (Swagger UI's files from
+ * node_modules, no CDN), requests only to this server (the page's "Try it out"), no framing, no forms. Swagger
+ * UI sets style attributes from script, hence 'unsafe-inline' for styles only.
  */
-export function securityHeaders(): RequestHandler {
-  const headers = headersSetBy(jsonApiHelmet);
+const referencePageHelmet = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  xFrameOptions: { action: 'deny' },
+  xPoweredBy: false,
+});
+
+/**
+ * With these configurations helmet's headers depend on nothing in the request, so helmet computes them once
+ * at start: its chain of middlewares rebuilt the same CSP string on every request.
+ */
+function fixedHeaders(middleware: Middleware): RequestHandler {
+  const headers = headersSetBy(middleware);
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };
 }
+
+/** The headers of every API response. */
+export const securityHeaders = (): RequestHandler => fixedHeaders(jsonApiHelmet);
+
+/** The headers of the API reference page and its files. */
+export const referencePageHeaders = (): RequestHandler => fixedHeaders(referencePageHelmet);

@@ -49,6 +49,12 @@ for (const kind of databaseKinds) {
       assert.equal(res.status, 200);
     });
 
+    it('When someone opens /, then its content type matches its body: plain JSON pointing at health, the API document and its page', async () => {
+      const res = await request(t.app).get('/');
+      assert.match(res.headers['content-type'] ?? '', /^application\/json; charset=utf-8$/);
+      assert.deepEqual(JSON.parse(res.text), { service: 'forum-api', health: '/ajax/health/', api: '/ajax/openapi.json', docs: '/ajax/docs/' });
+    });
+
     it('When the database is reachable, then readiness answers 200', async () => {
       const res = await request(t.app).get('/ajax/health/ready');
       assert.equal(res.status, 200);
@@ -71,6 +77,7 @@ describe('Health while draining', () => {
       const res = await request(t.app).get(path);
       assert.equal(res.status, 503, path);
       assert.equal(res.headers.connection, 'close', path);
+      assert.match(res.headers['content-type'] ?? '', /^application\/health\+json/, path);
       assert.equal(JSON.parse(res.text).status, 'fail');
     }
   });

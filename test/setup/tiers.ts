@@ -13,7 +13,7 @@ import { chromiumPath } from '../helpers/chromium.ts';
 import { mariadbUrl } from '../import/original-forum.ts';
 import { provideTestPostgres, type TestPostgres } from './postgres.ts';
 
-/** Answers what is missing, in a few words, or undefined when the requirement is met. */
+/** Answers what is missing and how to get it, in a few words, or undefined when the requirement is met. */
 type Requirement = () => Promise<string | undefined>;
 
 const isExecutable = (path: string) => {
@@ -28,9 +28,9 @@ const onPath = (command: string) => (process.env.PATH ?? '').split(delimiter).so
 
 /** A command from a Debian package (`apt-get install <debianPackage>`). */
 const command = (name: string, debianPackage: string, sbin = false): Requirement => async () =>
-  onPath(name) || (sbin && isExecutable(`/usr/sbin/${name}`)) ? undefined : `${name} (apt-get install ${debianPackage})`;
+  onPath(name) || (sbin && isExecutable(`/usr/sbin/${name}`)) ? undefined : `${name} is missing (apt-get install ${debianPackage})`;
 
-const chromium: Requirement = async () => (isExecutable(chromiumPath) ? undefined : `Chromium at ${chromiumPath} (apt-get install chromium)`);
+const chromium: Requirement = async () => (isExecutable(chromiumPath) ? undefined : `Chromium is missing at ${chromiumPath} (apt-get install chromium)`);
 
 const mariadb: Requirement = async () => {
   try {
@@ -38,7 +38,7 @@ const mariadb: Requirement = async () => {
     await connection.end();
     return undefined;
   } catch (error) {
-    return `MariaDB, not reachable at ${mariadbUrl} (${(error as Error).message}; start it or set TEST_MYSQL_URL)`;
+    return `MariaDB is not reachable at ${mariadbUrl} (${(error as Error).message}: start it or set TEST_MYSQL_URL)`;
   }
 };
 
@@ -64,14 +64,14 @@ export function tierSetup(name: keyof typeof tiers) {
     async globalSetup() {
       const missing = (await Promise.all(tier.needs.map((requirement) => requirement()))).filter(Boolean);
       if (missing.length > 0) {
-        process.stderr.write(`${tier.script} needs ${missing.join(', ')}: not found, so no test ran (.ci/run installs and starts them all).\n`);
+        process.stderr.write(`${tier.script} cannot run: ${missing.join('; ')}. No test ran (.ci/run installs and starts what every tier needs).\n`);
         process.exit(1);
       }
       if (!tier.postgres) return;
       try {
         postgres = await provideTestPostgres();
       } catch (error) {
-        process.stderr.write(`${tier.script} needs PostgreSQL: ${(error as Error).message}\n`);
+        process.stderr.write(`${tier.script} cannot run: ${(error as Error).message}\n`);
         process.exit(1);
       }
       process.stderr.write(`PostgreSQL for the tests: ${postgres.description}\n`);
