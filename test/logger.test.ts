@@ -5,22 +5,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger, logDestination, requestLineRedaction } from '../src/logger.ts';
+import { createLogger, logDestination, logFormatFor, requestLineRedaction } from '../src/logger.ts';
+
+/** A destination that keeps what is written. */
+function memorySink(): { sink: Writable; written: () => string } {
+  let written = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      written += chunk.toString();
+      callback();
+    },
+  });
+  return { sink, written: () => written };
+}
 
 describe('Logging', () => {
+  it('When LOG_FORMAT is auto, then a terminal outside production gets readable lines, and a pipe or production gets JSON', () => {
+    assert.equal(logFormatFor('auto', false, true), 'pretty');
+    assert.equal(logFormatFor('auto', false, false), 'json');
+    assert.equal(logFormatFor('auto', true, true), 'json');
+    assert.equal(logFormatFor('json', false, true), 'json');
+    assert.equal(logFormatFor('pretty', true, false), 'pretty');
+  });
+
+  it('When the format is pretty, then a line reads as time, level and message with its fields, not as JSON, and secrets stay redacted', () => {
+    const { sink, written } = memorySink();
+    createLogger('info', sink, 'pretty').info({ address: '0.0.0.0:8080', user: { password: 'hunter22' } }, 'listening');
+    const line = written();
+    assert.match(line, /^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO.*: listening .*"address":"0\.0\.0\.0:8080"/);
+    assert.throws(() => JSON.parse(line));
+    assert.ok(!line.includes('hunter22'));
+  });
+
   it("When a request's line carries a secret under err, body, user or at the top, then it is redacted", () => {
-    let written = '';
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        written += chunk.toString();
-        callback();
-      },
-    });
+    const { sink, written: text } = memorySink();
     const requestLines = createLogger('info', sink).child({}, { redact: requestLineRedaction });
     requestLines.info(
       { err: { message: 'failed', password: 'hunter22' }, body: { refreshToken: 'rt-secret' }, user: { token: 't-secret' }, pw: 'abc123' },
       'a handler line',
     );
+    const written = text();
     const line = JSON.parse(written) as Record<string, Record<string, string>>;
     assert.equal(line.err?.password, '[Redacted]');
     assert.equal(line.err?.message, 'failed');

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { testSecret } from '../helpers/app.ts';
+import { runServerToExit, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { freePort } from '../ops/harness/ports.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Whether something accepts a TCP connection on the loopback port. */
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+
+/** Polls until `check` holds, for at most `timeoutMs`; answers whether it did. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(200);
+  }
+  return check();
+}
+
+describe('Starting and stopping the server the way the README says', () => {
+  const started: ServerProcess[] = [];
+  const directories: string[] = [];
+  after(async () => {
+    for (const server of started) server.kill('SIGKILL');
+    await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('When `npm start` itself gets SIGTERM (kill <its pid>), then the node server stops with it and the port is free again', async () => {
+    const port = await freePort();
+    // A process group of its own, so whatever outlives npm can still be found and killed afterwards.
+    const npm = spawn('npm', ['start'], {
+      cwd: root,
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: 'memory://', JWT_SECRET: testSecret, NPM_CONFIG_UPDATE_NOTIFIER: 'false' },
+    });
+    try {
+      assert.ok(await eventually(() => accepts(port), 60_000), 'npm start listens');
+      const npmExited = once(npm, 'exit');
+      npm.kill('SIGTERM');
+      assert.ok(await eventually(async () => !(await accepts(port)), 15_000), 'the server stopped listening after npm got SIGTERM');
+      await npmExited;
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // The group is gone: nothing outlived npm.
+      }
+    }
+  });
+
+  it('When a second server starts on the embedded database directory another one is using, then it stops at once with one line naming the directory and the other pid', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'forum-api-'));
+    directories.push(dataDir);
+    const first = await spawnServer({ DATA_DIR: dataDir }, 60_000);
+    started.push(first);
+    const second = await runServerToExit({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: testSecret, NODE_ENV: 'test' }, 60_000);
+    assert.equal(second.code, 1);
+    const lines = second.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, second.stderr);
+    assert.ok(lines[0]!.includes(dataDir), lines[0]);
+    assert.ok(lines[0]!.includes(`pid ${first.child.pid}`), lines[0]);
+    assert.doesNotMatch(second.stdout, /database opened/, 'it never opened the database');
+  });
+
+  it('When DATABASE_URL points at a server that is not there, then start-up fails with one line naming DATABASE_URL (password masked) and the cause', async () => {
+    const { code, stdout, stderr } = await runServerToExit({
+      DATABASE_URL: 'postgres://forum:hunter2-secret@127.0.0.1:1/forum',
+      PORT: '0',
+      JWT_SECRET: testSecret,
+      NODE_ENV: 'test',
+    });
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /DATABASE_URL=postgres:\/\/forum:\*\*\*@127\.0\.0\.1:1\/forum: connect ECONNREFUSED 127\.0\.0\.1:1$/m);
+    assert.doesNotMatch(stdout + stderr, /hunter2/);
+    assert.doesNotMatch(stdout, /database opened|"stack"/);
+  });
+});
