@@ -121,6 +121,9 @@ const schema = z.object({
 
 type Env = z.output<typeof schema>;
 
+/** Every variable the configuration reads (README.md and .env.example must describe each one). */
+export const configVariables = Object.keys(schema.shape);
+
 // Rules between variables. They run on whichever variables parsed, so a single start-up attempt lists
 // every problem at once.
 function crossFieldProblems(env: Partial<Env>): string[] {
