@@ -19,18 +19,26 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(config: Config['database'], logger: Logger): DatabaseHandle {
-  return config.embedded ? openPglite(config.dataDir) : openPostgres(config, logger);
+export interface OpenOptions {
+  /**
+   * An in-memory embedded database starts as this data directory image (PGlite's dumpDataDir) instead of
+   * running initdb: the tests start a hundred databases, and one migrated image saves each its initdb.
+   */
+  pgliteImage?: Blob;
 }
 
-function openPglite(dataDir: string): DatabaseHandle {
+export function openDatabase(config: Config['database'], logger: Logger, options: OpenOptions = {}): DatabaseHandle {
+  return config.embedded ? openPglite(config.dataDir, options.pgliteImage) : openPostgres(config, logger);
+}
+
+function openPglite(dataDir: string, image?: Blob): DatabaseHandle {
   // Required here, not imported: a PostgreSQL deployment never loads PGlite's code (~2 MB of memory, ~20 ms).
   const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { PGlite: typeof PGliteClass };
   const inMemory = dataDir === 'memory://';
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
   const release = inMemory ? () => undefined : claimDataDir(location);
-  const pglite = new PGlite(inMemory ? undefined : location);
+  const pglite = inMemory ? new PGlite(image ? { loadDataDir: image } : {}) : new PGlite(location);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };
 }

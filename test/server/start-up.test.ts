@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,21 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { testSecret } from '../helpers/app.ts';
 import { runServerToExit, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
-import { freePort } from '../ops/harness/ports.ts';
+import { accepts, freePort } from '../ops/harness/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Whether something accepts a TCP connection on the loopback port. */
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 
 /** Polls until `check` holds, for at most `timeoutMs`; answers whether it did. */
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {

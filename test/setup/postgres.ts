@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { accepts } from '../ops/harness/ports.ts';
 
 /** Where the tests look for PostgreSQL when TEST_DATABASE_URL is unset (trust auth, database `test`). */
 export const defaultPostgresUrl = 'postgres://postgres@127.0.0.1:5432/test';
@@ -15,20 +15,6 @@ export interface TestPostgres {
 }
 
 const keeperPath = fileURLToPath(new URL('./embedded-postgres-keeper.ts', import.meta.url));
-
-/** Whether anything accepts a TCP connection there within `timeoutMs`. */
-function answers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (result: boolean) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
 
 /** Starts the keeper and waits for its one line; it stops the server when our end of its stdin closes. */
 async function startEmbedded(): Promise<TestPostgres> {
@@ -67,7 +53,7 @@ export async function provideTestPostgres(): Promise<TestPostgres> {
   const given = process.env.TEST_DATABASE_URL;
   if (given) return { url: given, description: 'TEST_DATABASE_URL', stop: async () => undefined };
   const defaultUrl = new URL(defaultPostgresUrl);
-  if (await answers(defaultUrl.hostname, Number(defaultUrl.port))) {
+  if (await accepts(Number(defaultUrl.port), defaultUrl.hostname)) {
     return { url: defaultPostgresUrl, description: `the server at ${defaultUrl.host} (database ${defaultUrl.pathname.slice(1)})`, stop: async () => undefined };
   }
   const embedded = await startEmbedded();
