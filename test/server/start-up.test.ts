@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { testSecret } from '../helpers/app.ts';
-import { runServerToExit, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { runServerToExit } from '../helpers/server-process.ts';
 import { accepts, freePort } from '../ops/harness/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,10 +25,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
 }
 
 describe('Starting and stopping the server the way the README says', () => {
-  const started: ServerProcess[] = [];
   const directories: string[] = [];
   after(async () => {
-    for (const server of started) server.kill('SIGKILL');
     await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
@@ -55,18 +54,23 @@ describe('Starting and stopping the server the way the README says', () => {
     }
   });
 
-  it('When a second server starts on the embedded database directory another one is using, then it stops at once with one line naming the directory and the other pid', async () => {
+  it('When a second server starts on the embedded database directory another process is using, then it stops at once with one line naming the directory and the other pid', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'forum-api-'));
     directories.push(dataDir);
-    const first = await spawnServer({ DATA_DIR: dataDir }, 60_000);
-    started.push(first);
-    const second = await runServerToExit({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: testSecret, NODE_ENV: 'test' }, 60_000);
-    assert.equal(second.code, 1);
-    const lines = second.stderr.trim().split('\n');
-    assert.equal(lines.length, 1, second.stderr);
-    assert.ok(lines[0]!.includes(dataDir), lines[0]);
-    assert.ok(lines[0]!.includes(`pid ${first.child.pid}`), lines[0]);
-    assert.doesNotMatch(second.stdout, /database opened/, 'it never opened the database');
+    // The directory's claim held by a live process, as a running server holds it (src/db/data-dir-lock.ts).
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dataDir, 'forum-api.pid'), `${holder.pid}\n`);
+      const second = await runServerToExit({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: testSecret, NODE_ENV: 'test' }, 60_000);
+      assert.equal(second.code, 1);
+      const lines = second.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, second.stderr);
+      assert.ok(lines[0]!.includes(dataDir), lines[0]);
+      assert.ok(lines[0]!.includes(`pid ${holder.pid}`), lines[0]);
+      assert.doesNotMatch(second.stdout, /database opened/, 'it never opened the database');
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('When DATABASE_URL points at a server that is not there, then start-up fails with one line naming DATABASE_URL (password masked) and the cause', async () => {
