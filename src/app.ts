@@ -6,6 +6,7 @@ import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
 import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
+import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
@@ -36,10 +37,11 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   const app = express() as App;
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
+  const warnIgnoredForwardedFor = applyTrustProxy(app, config.trustProxy, logger);
 
   app.use(stampResponse(() => lifecycle.draining));
   mountHealthRoutes(app, probe, lifecycle, logger);
+  app.use(warnIgnoredForwardedFor);
 
   app.use(accessLog(logger));
   app.use(securityHeaders());

@@ -1,4 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { appDefaults } from './alb-contract.ts';
 import { oauthProviderNames, type OAuthProviderName } from './features/oauth/providers.ts';
@@ -50,14 +51,34 @@ export const timeZone = z
     return z.NEVER;
   });
 
-// Express's `trust proxy`: a hop count (the ALB is one hop), true/false, or a list of addresses/subnets.
+// Whose X-Forwarded-For is believed (src/http/client-address.ts). Default: nobody, so a client that writes the
+// header itself cannot pick the address its rate limits count against. A hop count, or proxies by address,
+// subnet, Express's names (loopback, linklocal, uniquelocal) or `cloudflare` (its published ranges).
+export type TrustProxy = { hops: number } | { proxies: string[] };
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal', 'cloudflare']);
+const isProxyEntry = (entry: string): boolean => {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
 const trustProxy = z
   .string()
-  .default('1')
-  .transform((value): number | boolean | string[] => {
-    if (/^\d+$/.test(value)) return Number(value);
-    if (value === 'true' || value === 'false') return value === 'true';
-    return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  .default('0')
+  .transform((value, context): TrustProxy => {
+    if (/^\d+$/.test(value)) return { hops: Number(value) };
+    if (value === 'false') return { hops: 0 };
+    if (value === 'true') {
+      context.addIssue({ code: 'custom', message: '"true" would believe any X-Forwarded-For a client writes: give the hop count or name the proxies' });
+      return z.NEVER;
+    }
+    const proxies = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const wrong = proxies.filter((entry) => !proxyNames.has(entry) && !isProxyEntry(entry));
+    if (wrong.length > 0) {
+      context.addIssue({ code: 'custom', message: `not an address, subnet or one of ${[...proxyNames].join(', ')}: ${wrong.join(', ')}` });
+      return z.NEVER;
+    }
+    return { proxies };
   });
 
 // An origin such as https://yongheonn.com; a trailing slash is tolerated and dropped.

@@ -21,7 +21,7 @@ describe('Configuration', () => {
     assert.equal(config.database.embedded, true);
     assert.equal(config.database.dataDir, './data');
     assert.deepEqual(config.corsOrigins, ['https://yongheonn.com']);
-    assert.equal(config.trustProxy, 1);
+    assert.deepEqual(config.trustProxy, { hops: 0 }, 'no proxy trusted until one is declared');
     assert.equal(config.server.keepAliveTimeoutMs, 65_000);
     assert.equal(config.server.headersTimeoutMs, 66_000);
     assert.equal(config.jwt.generatedSecret, true);
@@ -62,8 +62,10 @@ describe('Configuration', () => {
     assert.ok(problems.some((line) => line.startsWith('HEADERS_TIMEOUT_MS:')));
   });
 
-  it('When TRUST_PROXY names addresses, then they are passed on as a list', () => {
-    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+  it('When TRUST_PROXY names proxies, then they are kept as a list; a number is a hop count', () => {
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, cloudflare, 2001:db8::1' }).trustProxy, { proxies: ['loopback', '10.0.0.0/8', 'cloudflare', '2001:db8::1'] });
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '2' }).trustProxy, { hops: 2 });
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, { hops: 0 });
   });
 
   it('When nothing is set, then the front end is https://yongheonn.com, guest login is on, no cookie Domain, no OAuth provider', () => {

@@ -117,6 +117,8 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     DATABASE_URL: schema?.url ?? '',
     DB_PROBE_INTERVAL_MS: '200',
     CORS_ORIGINS: frontOrigin,
+    // The tests stand in for the load balancer: their X-Forwarded-For gives each caller its own address.
+    TRUST_PROXY: 'loopback',
     // Tests write straight into the database and read back through the API: no cached lists unless a test asks.
     SUBJECT_LIST_CACHE_MS: '0',
     BOARD_LIST_CACHE_MS: '0',

@@ -36,6 +36,8 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
       DATA_DIR: 'memory://',
       JWT_SECRET: testSecret,
       LOG_LEVEL: 'info',
+      // The tests (and their HAProxy) stand in for the load balancer, on loopback.
+      TRUST_PROXY: 'loopback',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
