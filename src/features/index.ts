@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { TaggedJson } from '../http/revalidated.ts';
 import { responseCache } from '../http/response-cache.ts';
+import { refuseCrossSite } from '../http/same-site.ts';
 import type { AnyRoute } from '../http/routes.ts';
 import type { Logger } from '../logger.ts';
 import { createMailer } from '../mail/mailer.ts';
@@ -75,7 +76,7 @@ export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints
     ...subjectRoutes(subjects),
     ...boardRoutes(boards),
     ...accountRoutes(accounts, auth, cookies),
-    ...authRoutes(auth, accounts, cookies),
+    ...authRoutes(auth, accounts, cookies, refuseCrossSite(config.corsOrigins)),
     ...emailVerificationRoutes(verification),
     ...oauthRoutes({ oauth, auth, cookies, clients: oauthClients(config, oauthEndpoints), frontUrl: config.frontUrl }),
   ];

@@ -52,6 +52,8 @@ export const errors = {
       headers: { 'WWW-Authenticate': bearerChallenge(tokenProblem && 'the access token is not valid') },
     }),
   forbidden: (message = 'not allowed') => new ApiError(403, 'FORBIDDEN', message),
+  crossSiteRequest: () =>
+    new ApiError(403, 'CROSS_SITE_REQUEST', "this request must come from the forum's own pages: its Origin is missing or not in CORS_ORIGINS"),
   /** 401 as the original (its front end shows the "wrong id or password" text only on 404; see docs/compatibility.md). */
   wrongCredentials: () => new ApiError(401, 'WRONG_CREDENTIALS', 'wrong id or password'),
   /** 400, not 409: the original front end alerts on 400. */

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { errors } from '../../http/errors.ts';
 import { limitRate } from '../../http/rate-limit.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
@@ -11,7 +12,11 @@ const sessionHeaders = {
   'Set-Cookie': 'refreshToken (HttpOnly; Secure; SameSite=None) for /ajax/auth/refresh and /ajax/logout',
 };
 
-export function authRoutes(auth: AuthService, accounts: AccountService, cookies: SessionCookies): AnyRoute[] {
+/**
+ * `fromFrontEnd` guards the two routes that act on the refresh cookie alone (src/http/same-site.ts): without it
+ * any site could log a visitor out with a form, or spend their refresh token.
+ */
+export function authRoutes(auth: AuthService, accounts: AccountService, cookies: SessionCookies, fromFrontEnd: RequestHandler): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -59,7 +64,11 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       summary: 'Log out: revokes the refresh token (its whole family) and clears the cookie',
-      responses: { 200: { description: 'logged out (also when there was nothing to revoke)' } },
+      before: [fromFrontEnd],
+      responses: {
+        200: { description: 'logged out (also when there was nothing to revoke)' },
+        403: { description: 'not sent by a page of an allowed origin (CROSS_SITE_REQUEST): nothing is revoked' },
+      },
       handle: async ({ req, res }) => {
         await auth.logout(cookies.read(req));
         cookies.clear(res);
@@ -72,8 +81,10 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       summary: 'A new access token for the refresh cookie (rotated on every call); the presented access token is ignored',
+      before: [fromFrontEnd],
       responses: {
         200: { description: 'refreshed', headers: sessionHeaders },
+        403: { description: 'not sent by a page of an allowed origin (CROSS_SITE_REQUEST): the cookie is neither used nor cleared' },
         401: { description: 'no, unknown, expired or revoked refresh token: the cookie is cleared' },
       },
       handle: async ({ req, res }) => {
