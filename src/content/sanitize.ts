@@ -4,6 +4,13 @@ import type sanitizeHtml from 'sanitize-html';
 const color = [/^#[0-9a-f]{3,8}$/i, /^rgba?\(\s*[\d.]+%?\s*(,\s*[\d.]+%?\s*){2,3}\)$/i, /^[a-z]{3,20}$/i];
 const length = [/^\d+(\.\d+)?(px|em|rem|pt|%)$/];
 
+/** A link that opens a new tab must not hand that tab `window.opener` (reverse tabnabbing) nor the post's address. */
+function newTabWithoutOpener(attribs: sanitizeHtml.Attributes): sanitizeHtml.Attributes {
+  if (attribs.target !== '_blank') return attribs;
+  const kept = (attribs.rel ?? '').split(/\s+/).filter((token) => token !== '' && !/^(opener|noopener|noreferrer)$/i.test(token));
+  return { ...attribs, rel: [...kept, 'noopener', 'noreferrer'].join(' ') };
+}
+
 /**
  * What a rich-text editor (the front end's contentEditable div, pasted documents) produces: text structure,
  * lists, links, images, code, quotes, tables and inline formatting. Anything else — scripts, event handlers,
@@ -33,7 +40,7 @@ const richText: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs) => ({
       tagName,
-      attribs: Object.fromEntries(Object.entries(attribs).filter(([name, value]) => name !== 'target' || value === '_blank')),
+      attribs: newTabWithoutOpener(Object.fromEntries(Object.entries(attribs).filter(([name, value]) => name !== 'target' || value === '_blank'))),
     }),
   },
   allowedClasses: { code: ['language-*'], pre: ['language-*'] },
@@ -65,6 +72,8 @@ const keepEverything: sanitizeHtml.IOptions = {
   allowVulnerableTags: true,
   allowedSchemesAppliedToAttributes: [],
   nonTextTags: [],
+  // Adding rel="noopener noreferrer" is not a removal: done here too, the comparison does not report it.
+  transformTags: { a: (tagName, attribs) => ({ tagName, attribs: newTabWithoutOpener(attribs) }) },
 };
 
 export interface SanitizedHtml {
