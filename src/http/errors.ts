@@ -39,6 +39,15 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BAD_REQUEST', message),
   unsupportedMediaType: (message: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   payloadTooLarge: () => new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'),
+  contentTooLarge: (field: string, maxChars: number) =>
+    new ApiError(413, 'CONTENT_TOO_LARGE', `${field} is too large`, {
+      fields: [{ field, message: `must be at most ${maxChars} characters of HTML, also once cleaned` }],
+    }),
+  contentTooComplex: (field: string, problem: string) =>
+    new ApiError(400, 'CONTENT_TOO_COMPLEX', `${field} ${problem}`, { fields: [{ field, message: problem }] }),
+  /** No sanitizer thread was free in time: the cause (a deadline or a full queue) goes to the error log line. */
+  busy: (cause: unknown) =>
+    new ApiError(503, 'BUSY', 'the server is busy: retry in a few seconds', { headers: { 'Retry-After': '5' }, cause }),
   headersTooLarge: () => new ApiError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large (cookies, most often)'),
   requestTimeout: () => new ApiError(408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
   unparseableRequest: () => new ApiError(400, 'BAD_REQUEST', 'the request is not valid HTTP'),

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { cleanRichText } from '../../content/sanitize.ts';
+import { cleanUserHtml } from '../../content/cleaner.ts';
 import { errors } from '../../http/errors.ts';
 import { taggedJson, type TaggedJson } from '../../http/revalidated.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
@@ -40,8 +40,8 @@ const sameCode = (stored: string, supplied: string): boolean =>
   timingSafeEqual(createHash('sha256').update(stored).digest(), createHash('sha256').update(supplied).digest());
 
 /** The original refused a post that was nothing but a script or iframe tag; sanitizing alone would store it empty. */
-function cleanContent(content: string): string {
-  const html = cleanRichText(content);
+async function cleanContent(content: string): Promise<string> {
+  const html = await cleanUserHtml(content, 'content');
   if (html.trim() === '' && content.trim() !== '') {
     throw errors.validation([{ field: 'content', message: 'contains only HTML that is not allowed (scripts, iframes, …)' }]);
   }
@@ -70,7 +70,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     async create(caller: Express.User, input: NewBoard): Promise<number> {
       if (caller.role !== 'ROLE_ADMIN' && caller.role !== 'ROLE_USER_CERT') throw errors.cannotPost();
       const { nick } = await accountOf(caller);
-      const content = cleanContent(input.content);
+      const content = await cleanContent(input.content);
       return write(inTransaction(async (tx) => {
         const counter = await tx.subjects.lockPostCounter(input.sid);
         if (counter === undefined) throw errors.subjectNotFound();
@@ -115,7 +115,8 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     async update(caller: Express.User, input: BoardUpdate): Promise<void> {
       const board = await livePost(input.bno);
       if (!isAuthor(caller, board)) throw errors.notBoardAuthor();
-      const edited = await write(boards.edit(input.bno, { title: input.title, content: cleanContent(input.content), pw: input.pw }));
+      const content = await cleanContent(input.content);
+      const edited = await write(boards.edit(input.bno, { title: input.title, content, pw: input.pw }));
       if (!edited) throw errors.boardNotFound();
     },
 
