@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -43,6 +43,34 @@ export function accountRepository(db: Db) {
     updateNick: async (id: string, nick: string) => {
       const result = await db.updateTable('user').set({ nick }).where('id', '=', id).executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+
+    /**
+     * Guest accounts nobody can use any more (no live session, created before `createdBefore`) and that own
+     * nothing; at most `limit` per call. Their posts would keep them, as the posts' author.
+     */
+    deleteAbandonedGuests: async (createdBefore: Date, now: Date, limit: number): Promise<number> => {
+      const abandoned = db
+        .selectFrom('user')
+        .select('id')
+        .where('auth', '=', 0)
+        .where('id', 'like', 'guest\\_%')
+        .where('created_at', '<', createdBefore)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('refresh_token')
+                .select('refresh_token.id')
+                .whereRef('refresh_token.user_id', '=', 'user.id')
+                .where('refresh_token.expires_at', '>', now)
+                .unionAll(selectFrom('board').select(sql<string>`''`.as('id')).whereRef('board.user_id', '=', 'user.id'))
+                .unionAll(selectFrom('recommend').select(sql<string>`''`.as('id')).whereRef('recommend.user_id', '=', 'user.id')),
+            ),
+          ),
+        )
+        .limit(limit);
+      const result = await db.deleteFrom('user').where('id', 'in', abandoned).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     /** Raises an unverified account (1) to verified (2) if the address is still its own; never lowers an admin. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { violatedUniqueConstraint } from '../../db/errors.ts';
 import { errors } from '../../http/errors.ts';
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../auth/passwords.ts';
-import { authLevel, guestUserId } from '../auth/roles.ts';
+import { authLevel, guestIdPrefix } from '../auth/roles.ts';
 import type { AccountRepository, NewUser } from './repository.ts';
 import { patterns, type RegisterInput, type User } from './schemas.ts';
 
@@ -11,6 +11,8 @@ const takenField: Record<string, 'id' | 'nick' | 'email'> = { user_pkey: 'id', u
 /** Random ids and nicks for OAuth sign-ups, in the original's shapes (`id_` / `user_` + 15 hex digits). */
 const randomHex = () => randomBytes(8).toString('hex').slice(0, 15);
 const oauthSignUpAttempts = 5;
+/** A guest's id and nick: the prefix and 12 random letters and digits (62 bits). */
+const guestName = () => `${guestIdPrefix}${BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).padStart(12, '0').slice(-12)}`;
 
 export function accountService(accounts: AccountRepository) {
   /** Inserts the user, or names the field whose unique key it hit (another request may have won a race with our checks). */
@@ -57,7 +59,9 @@ export function accountService(accounts: AccountRepository) {
     },
 
     async changeNick(id: string, nick: string): Promise<void> {
-      if (id === guestUserId) throw errors.guestAccountReadOnly();
+      const account = await accounts.findById(id);
+      if (!account) throw errors.accountNotFound();
+      if (account.auth === authLevel.guest) throw errors.guestAccountReadOnly();
       if (await accounts.nickExists(nick, id)) throw errors.alreadyTaken('nick');
       const updated = await accounts.updateNick(id, nick).catch((error: unknown) => {
         throw violatedUniqueConstraint(error) === 'user_nick_key' ? errors.alreadyTaken('nick') : error;
@@ -66,6 +70,19 @@ export function accountService(accounts: AccountRepository) {
     },
 
     findByEmail: (email: string) => accounts.findByEmail(email),
+
+    /** A new guest (auth 0): no password, no address, a random id that is also its nick. */
+    async createGuest(): Promise<User> {
+      for (let attempt = 1; ; attempt += 1) {
+        const name = guestName();
+        const inserted = await insert({ id: name, pw: null, nick: name, email: null, auth: authLevel.guest });
+        if (!('taken' in inserted)) return inserted;
+        if (attempt >= oauthSignUpAttempts) throw errors.alreadyTaken(inserted.taken);
+      }
+    },
+
+    /** Housekeeping: guest accounts whose sessions are over and that wrote nothing (at most 1000 per call). */
+    removeAbandonedGuests: (now = new Date()) => accounts.deleteAbandonedGuests(new Date(now.getTime() - 60_000), now, 1000),
 
     /** A verified (2) account for an OAuth sign-up, with a fresh random id and nick on every attempt. */
     async createForOAuth(email: string | null): Promise<User> {

@@ -39,10 +39,16 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       method: 'get',
       path: '/ajax/login/guest',
       tag: 'auth',
-      summary: 'Log in as the shared guest account (an ordinary verified user, never an admin)',
+      summary: 'Log in as a new guest: an account of its own (auth 0, ROLE_GUEST) whose session lasts 24 hours after its last refresh',
+      before: [
+        limitRate({ name: 'guest-login', windowMs: 60 * 60_000, limit: 10 }),
+        // Each guest login is an account row: this bounds how fast all addresses together can add them.
+        limitRate({ name: 'guest-login:everyone', windowMs: 60 * 60_000, limit: 1000, key: () => 'everyone' }),
+      ],
       responses: {
-        200: { description: 'the guest user', body: userSchema, headers: sessionHeaders },
+        200: { description: 'the new guest', body: userSchema, headers: sessionHeaders },
         404: { description: 'guest login is disabled (GUEST_LOGIN=false)' },
+        429: { description: 'more than 10 guest logins from this address, or 1,000 in all, within an hour' },
       },
       handle: async ({ res }) => {
         sendSession(res, cookies, await auth.guest());
