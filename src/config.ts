@@ -134,18 +134,47 @@ const schema = z.object({
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().min(3).default('helper@yongheonn.com'),
     GUEST_LOGIN: flag(true),
+    DEV_HTTP_COOKIES: flag(false),
     OAUTH_CALLBACK_BASE_URL: httpOrigin.optional(),
     ...oauthCredentials,
   });
 
 type Env = z.output<typeof schema>;
 
+const generateSecret = 'generate one with `openssl rand -base64 48`';
+
+/**
+ * What a person types rather than a generator: example values (they contain words like these), repeated
+ * characters or short cycles, and strings of few distinct characters. The estimate is the string's Shannon
+ * entropy per character times the length of its shortest repeating unit; 48 random bytes in base64 carry
+ * about 300 bits by it, a 64-digit hex string about 240, and the threshold is 128.
+ */
+function shortestPeriod(text: string): number {
+  for (let period = 1; period < text.length; period += 1) {
+    if ([...text].every((character, index) => character === text[index % period])) return period;
+  }
+  return text.length;
+}
+
+export function weakSecret(secret: string): boolean {
+  if (/change|example|placeholder|replace|secret|password|default|sample/i.test(secret)) return true;
+  const unit = secret.slice(0, shortestPeriod(secret));
+  const counts = new Map<string, number>();
+  for (const character of unit) counts.set(character, (counts.get(character) ?? 0) + 1);
+  const bitsPerCharacter = [...counts.values()].reduce((bits, count) => bits - (count / unit.length) * Math.log2(count / unit.length), 0);
+  return counts.size < 10 || bitsPerCharacter * unit.length < 128;
+}
+
 // Rules between variables. They run on whichever variables parsed, so a single start-up attempt lists
 // every problem at once.
 function crossFieldProblems(env: Partial<Env>): string[] {
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
-  if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push(`JWT_SECRET: is required in production (${generateSecret})`);
+  if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) problems.push(`JWT_SECRET: must be at least 32 bytes (${generateSecret})`);
+  else if (env.NODE_ENV === 'production' && env.JWT_SECRET !== undefined && weakSecret(env.JWT_SECRET)) {
+    problems.push(`JWT_SECRET: is not a random value (a placeholder, a word or a pattern); production needs one: ${generateSecret}`);
+  }
+  if (env.NODE_ENV === 'production' && env.DEV_HTTP_COOKIES) problems.push('DEV_HTTP_COOKIES: is for development over plain http only; production keeps the cookie Secure');
   const { KEEP_ALIVE_TIMEOUT_MS: keepAlive, HEADERS_TIMEOUT_MS: headers, REQUEST_TIMEOUT_MS: request } = env;
   if (keepAlive !== undefined && headers !== undefined && headers <= keepAlive) {
     problems.push(`HEADERS_TIMEOUT_MS: must be greater than KEEP_ALIVE_TIMEOUT_MS (${keepAlive})`);
@@ -222,6 +251,8 @@ function toConfig(env: Env) {
     cookieSecret: cookieSecretFrom(jwtSecret),
     frontUrl: env.FRONT_URL,
     cookieDomain: env.COOKIE_DOMAIN,
+    /** Development over plain http: the refresh cookie without Secure, SameSite=Lax (refused in production). */
+    devHttpCookies: env.DEV_HTTP_COOKIES,
     guestLogin: env.GUEST_LOGIN,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     oauth: { callbackBaseUrl: env.OAUTH_CALLBACK_BASE_URL ?? '', providers: enabledOAuthProviders(env) },

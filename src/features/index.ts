@@ -50,7 +50,8 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 
 /** Wires each feature's repository → service → routes. */
 export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
-  const cookies = sessionCookies(config.cookieDomain);
+  const cookies = sessionCookies(config.cookieDomain, config.devHttpCookies);
+  if (config.devHttpCookies) logger.warn('DEV_HTTP_COOKIES: the refresh cookie is sent over plain http (development only)');
   const accounts = accountService(accountRepository(db));
   // Every page of the front end lists the subjects, which change a few times a year.
   const listing = responseCache<TaggedJson>({ maxAgeMs: config.subjectListCacheMs, maxEntries: 1 });

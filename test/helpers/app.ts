@@ -14,7 +14,8 @@ export const databaseKinds: readonly DatabaseKind[] = ['pglite', 'postgres'];
 
 /** The machine's PostgreSQL (trust auth). Tests that need it fail loudly when it is absent: they never skip. */
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!!';
+// Random-looking, as production requires of JWT_SECRET (the server processes of some tests run in production).
+export const testSecret = 'k7Qz2vNwR4pX9sLm3JtY8uEa6HdB1cFg0WqZrTnVyKoM5iPj';
 export const frontOrigin = 'https://yongheonn.com';
 
 /** Where the tests' PostgreSQL is, and the variable that moves it (the benchmark passes its own). */
