@@ -74,6 +74,9 @@ export const errors = {
   /** The route clears the refresh cookie before throwing this. Never 303 (forum-api.md §5.16). */
   refreshTokenInvalid: () => new ApiError(401, 'REFRESH_TOKEN_INVALID', 'the refresh token is missing, expired or revoked: log in again'),
   verificationKeyInvalid: () => new ApiError(400, 'VERIFICATION_KEY_INVALID', 'the verification link is wrong, used or expired'),
+  /** A total per address, not a window: no Retry-After. */
+  verificationMailsExhausted: (cap: number) =>
+    new ApiError(429, 'VERIFICATION_MAILS_EXHAUSTED', `this address has been sent ${cap} verification mails, the most it is ever sent: ask an administrator`),
   emailAlreadyVerified: () => new ApiError(409, 'EMAIL_ALREADY_VERIFIED', 'the e-mail address is already verified'),
   noEmailAddress: () => new ApiError(409, 'NO_EMAIL_ADDRESS', 'the account has no e-mail address to verify'),
   /** The SMTP failure rides along as the cause, so the error log line says what the mail server answered. */

@@ -34,8 +34,18 @@ export function accountRepository(db: Db) {
       return (await query.executeTakeFirst()) !== undefined;
     },
 
-    emailExists: async (email: string) =>
-      (await db.selectFrom('user').select('id').where(sameLowered('email', email)).executeTakeFirst()) !== undefined,
+    /** Whether an account holds the address, not counting an unverified one created before `releasedBefore`. */
+    emailExists: async (email: string, releasedBefore: Date) =>
+      (await db
+        .selectFrom('user')
+        .select('id')
+        .where(sameLowered('email', email))
+        .where((eb) => eb.or([eb('auth', '<>', 1), eb('created_at', '>=', releasedBefore)]))
+        .executeTakeFirst()) !== undefined,
+
+    /** The address leaves an unverified account created before `releasedBefore` (the account stays, without it). */
+    releaseEmail: (email: string, releasedBefore: Date) =>
+      db.updateTable('user').set({ email: null }).where(sameLowered('email', email)).where('auth', '=', 1).where('created_at', '<', releasedBefore).execute(),
 
     /** Throws the database's unique violation when the id, nick or e-mail is taken meanwhile. */
     insert: (user: NewUser) => db.insertInto('user').values(user).returning(userColumns).executeTakeFirstOrThrow(),
@@ -71,6 +81,12 @@ export function accountRepository(db: Db) {
         .limit(limit);
       const result = await db.deleteFrom('user').where('id', 'in', abandoned).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    /** Makes an account an administrator; false when there is no such account or it is a guest. */
+    promoteToAdmin: async (id: string): Promise<boolean> => {
+      const result = await db.updateTable('user').set({ auth: 3 }).where('id', '=', id).where('auth', '<>', 0).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     /** Raises an unverified account (1) to verified (2) if the address is still its own; never lowers an admin. */

@@ -11,6 +11,14 @@ const takenField: Record<string, 'id' | 'nick' | 'email'> = { user_pkey: 'id', u
 /** Random ids and nicks for OAuth sign-ups, in the original's shapes (`id_` / `user_` + 15 hex digits). */
 const randomHex = () => randomBytes(8).toString('hex').slice(0, 15);
 const oauthSignUpAttempts = 5;
+/**
+ * An unverified account holds its address this long: then anyone may sign up with it (an OAuth sign-up too),
+ * and the old account loses it and can no longer be verified. Someone who typed another person's address
+ * cannot keep it from them.
+ */
+export const unverifiedAddressHoldMs = 7 * 24 * 60 * 60 * 1000;
+const releasedBefore = () => new Date(Date.now() - unverifiedAddressHoldMs);
+
 /** A guest's id and nick: the prefix and 12 random letters and digits (62 bits). */
 const guestName = () => `${guestIdPrefix}${BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).padStart(12, '0').slice(-12)}`;
 
@@ -37,13 +45,19 @@ export function accountService(accounts: AccountRepository) {
 
     idTaken: (id: string) => accounts.idExists(id),
     nickTaken: (nick: string) => accounts.nickExists(nick),
-    emailTaken: (email: string) => accounts.emailExists(email),
+    emailTaken: (email: string) => accounts.emailExists(email, releasedBefore()),
+
+    /** Frees the address if an unverified account held it past `unverifiedAddressHoldMs`. */
+    releaseStaleEmail: async (email: string): Promise<void> => {
+      await accounts.releaseEmail(email, releasedBefore());
+    },
 
     /** A new unverified account (auth 1) with a hashed password; nothing else is issued here. */
     async register(input: RegisterInput): Promise<User> {
       if (await accounts.idExists(input.id)) throw errors.alreadyTaken('id');
       if (await accounts.nickExists(input.nick)) throw errors.alreadyTaken('nick');
-      if (await accounts.emailExists(input.email)) throw errors.alreadyTaken('email');
+      await accounts.releaseEmail(input.email, releasedBefore());
+      if (await accounts.emailExists(input.email, releasedBefore())) throw errors.alreadyTaken('email');
       const pw = await hashPassword(input.pw);
       const inserted = await insert({ id: input.id, pw, nick: input.nick, email: input.email, auth: authLevel.unverified });
       if ('taken' in inserted) throw errors.alreadyTaken(inserted.taken);
@@ -52,7 +66,7 @@ export function accountService(accounts: AccountRepository) {
 
     /** The account whose password this is, or undefined. Ids and passwords the front end could never have sent are simply wrong. */
     async checkCredentials(id: string, pw: string): Promise<User | undefined> {
-      const account = patterns.id.test(id) && patterns.pw.test(pw) ? await accounts.findWithPassword(id) : undefined;
+      const account = patterns.loginId.test(id) && patterns.pw.test(pw) ? await accounts.findWithPassword(id) : undefined;
       if (!account) return verifyAgainstDecoy(pw).then(() => undefined);
       const { pw: stored, ...user } = account;
       return (await verifyPassword(pw, stored)) ? user : undefined;

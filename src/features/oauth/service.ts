@@ -30,6 +30,7 @@ export function oauthService(identities: OAuthIdentityRepository, accounts: Acco
     if (linked) return linked;
 
     const verifiedEmail = profile.emailVerified && profile.email ? profile.email : null;
+    if (verifiedEmail) await accounts.releaseStaleEmail(verifiedEmail);
     const holder = verifiedEmail ? await accounts.findByEmail(verifiedEmail) : undefined;
     // An unverified holder may be someone who typed another person's address: linking would hand them the account.
     const linkable = holder && holder.auth >= authLevel.verified;
