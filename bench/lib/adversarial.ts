@@ -1,5 +1,6 @@
 import { hostileHtml } from '../../test/fixtures/hostile-html.ts';
 import { fromFrontEnd, run, toRound, type Round } from './load.ts';
+import { healthProbes } from './mix.ts';
 
 /** Accounts the adversarial row posts as (seeded by fixtures.ts), so per-account write limits do not end it early. */
 export const attackers = Array.from({ length: 20 }, (_, index) => `attack${String(index + 1).padStart(2, '0')}`);
@@ -30,14 +31,7 @@ export async function adversarialRound(base: string, tokens: string[], seconds: 
         },
       })),
     }),
-    run({
-      url: `${base}/ajax/health/`,
-      connections: 2,
-      overallRate: 20,
-      duration: seconds,
-      timeout: 10,
-      headers: { 'User-Agent': 'ELB-HealthChecker/2.0' },
-    }),
+    healthProbes(base, seconds),
   ]);
   const statuses = Object.entries(posts.statusCodeStats ?? {}).map(([code, { count }]) => `${code}×${count}`).join(' ');
   const note = `hostile posts answered ${statuses}; health probes alongside: p50 ${probes.latency.p50} ms, p99 ${probes.latency.p99} ms, max ${probes.latency.max} ms, non-2xx ${probes.non2xx}`;
