@@ -5,6 +5,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
+import { attackers } from './lib/adversarial.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
@@ -103,7 +104,7 @@ async function coldStart(runtime: Runtime, database: string, env: Record<string,
   coldStarts.push({ runtime: runtime.name, database, healthMs: median(health), subjectsMs: median(subjects), spawns: coldStartSpawns });
 }
 
-async function measureRuntime(runtime: Runtime, index: number, databaseUrl: string, token: string): Promise<void> {
+async function measureRuntime(runtime: Runtime, index: number, databaseUrl: string, token: string, attackerTokens: string[]): Promise<void> {
   log(`\n== ${runtime.name}`);
   const servers: Array<{ name: string; server: Spawned; afterStartMb: number }> = [];
   const track = (name: string, server: Spawned) => servers.push({ name, server, afterStartMb: server.rssMb() });
@@ -130,7 +131,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     const baselines = servers.slice(2).map(({ name, server }) => baselineCase(name, served(server), subjectsJson, plan.connections));
     const everyCase = [
       ...baselines,
-      ...ourCases({ ...served(postgres), database: 'postgres', token, subjectsJson, posts: seededPosts }, plan.connections),
+      ...ourCases({ ...served(postgres), database: 'postgres', token, subjectsJson, posts: seededPosts, attackerTokens }, plan.connections),
       ...ourCases({ ...served(embedded), database: 'pglite', token, subjectsJson }, plan.connections),
     ];
     await measureInterleaved(
@@ -152,10 +153,12 @@ async function main() {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   const schema = await createSchema();
   await seedForum(schema.url, seededPosts);
-  const token = await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' });
+  const tokens = createAccessTokens(benchSecret);
+  const token = await tokens.issue({ id: 'bench1', role: 'ROLE_USER_CERT' });
+  const attackerTokens = await Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
   const measuredRuntimes = runtimes();
   try {
-    for (const [index, runtime] of measuredRuntimes.entries()) await measureRuntime(runtime, index, schema.url, token);
+    for (const [index, runtime] of measuredRuntimes.entries()) await measureRuntime(runtime, index, schema.url, token, attackerTokens);
   } finally {
     await schema.drop();
   }

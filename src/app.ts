@@ -7,6 +7,7 @@ import type { AccessTokens } from './features/auth/access-token.ts';
 import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
 import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
+import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
@@ -37,10 +38,11 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   const app = express() as App;
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', config.trustProxy);
+  const warnIgnoredForwardedFor = applyTrustProxy(app, config.trustProxy, logger);
 
   app.use(stampResponse(() => lifecycle.draining));
   mountHealthRoutes(app, probe, lifecycle, logger, config.apiDocs ? { docsPath: apiReferencePath } : {});
+  app.use(warnIgnoredForwardedFor);
 
   app.use(accessLog(logger));
   // An HTML page with its own headers, before the API's strict ones (API_DOCS).

@@ -1,4 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { appDefaults } from './alb-contract.ts';
 import { oauthProviderNames, type OAuthProviderName } from './features/oauth/providers.ts';
@@ -50,14 +51,34 @@ export const timeZone = z
     return z.NEVER;
   });
 
-// Express's `trust proxy`: a hop count (the ALB is one hop), true/false, or a list of addresses/subnets.
+// Whose X-Forwarded-For is believed (src/http/client-address.ts). Default: nobody, so a client that writes the
+// header itself cannot pick the address its rate limits count against. A hop count, or proxies by address,
+// subnet, Express's names (loopback, linklocal, uniquelocal) or `cloudflare` (its published ranges).
+export type TrustProxy = { hops: number } | { proxies: string[] };
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal', 'cloudflare']);
+const isProxyEntry = (entry: string): boolean => {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+};
 const trustProxy = z
   .string()
-  .default('1')
-  .transform((value): number | boolean | string[] => {
-    if (/^\d+$/.test(value)) return Number(value);
-    if (value === 'true' || value === 'false') return value === 'true';
-    return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  .default('0')
+  .transform((value, context): TrustProxy => {
+    if (/^\d+$/.test(value)) return { hops: Number(value) };
+    if (value === 'false') return { hops: 0 };
+    if (value === 'true') {
+      context.addIssue({ code: 'custom', message: '"true" would believe any X-Forwarded-For a client writes: give the hop count or name the proxies' });
+      return z.NEVER;
+    }
+    const proxies = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const wrong = proxies.filter((entry) => !proxyNames.has(entry) && !isProxyEntry(entry));
+    if (wrong.length > 0) {
+      context.addIssue({ code: 'custom', message: `not an address, subnet or one of ${[...proxyNames].join(', ')}: ${wrong.join(', ')}` });
+      return z.NEVER;
+    }
+    return { proxies };
   });
 
 // An origin such as https://yongheonn.com; a trailing slash is tolerated and dropped.
@@ -115,6 +136,7 @@ const schema = z.object({
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
     MAIL_FROM: z.string().min(3).default('helper@yongheonn.com'),
     GUEST_LOGIN: flag(true),
+    DEV_HTTP_COOKIES: flag(false),
     OAUTH_CALLBACK_BASE_URL: httpOrigin.optional(),
     ...oauthCredentials,
   });
@@ -124,12 +146,40 @@ type Env = z.output<typeof schema>;
 /** Every variable the configuration reads (README.md and .env.example must describe each one). */
 export const configVariables = Object.keys(schema.shape);
 
+const generateSecret = 'generate one with `openssl rand -base64 48`';
+
+/**
+ * What a person types rather than a generator: example values (they contain words like these), repeated
+ * characters or short cycles, and strings of few distinct characters. The estimate is the string's Shannon
+ * entropy per character times the length of its shortest repeating unit; 48 random bytes in base64 carry
+ * about 300 bits by it, a 64-digit hex string about 240, and the threshold is 128.
+ */
+function shortestPeriod(text: string): number {
+  for (let period = 1; period < text.length; period += 1) {
+    if ([...text].every((character, index) => character === text[index % period])) return period;
+  }
+  return text.length;
+}
+
+export function weakSecret(secret: string): boolean {
+  if (/change|example|placeholder|replace|secret|password|default|sample/i.test(secret)) return true;
+  const unit = secret.slice(0, shortestPeriod(secret));
+  const counts = new Map<string, number>();
+  for (const character of unit) counts.set(character, (counts.get(character) ?? 0) + 1);
+  const bitsPerCharacter = [...counts.values()].reduce((bits, count) => bits - (count / unit.length) * Math.log2(count / unit.length), 0);
+  return counts.size < 10 || bitsPerCharacter * unit.length < 128;
+}
+
 // Rules between variables. They run on whichever variables parsed, so a single start-up attempt lists
 // every problem at once.
 function crossFieldProblems(env: Partial<Env>): string[] {
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push('JWT_SECRET: is required in production');
-  if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) problems.push('JWT_SECRET: must be at least 32 bytes');
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) problems.push(`JWT_SECRET: is required in production (${generateSecret})`);
+  if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) problems.push(`JWT_SECRET: must be at least 32 bytes (${generateSecret})`);
+  else if (env.NODE_ENV === 'production' && env.JWT_SECRET !== undefined && weakSecret(env.JWT_SECRET)) {
+    problems.push(`JWT_SECRET: is not a random value (a placeholder, a word or a pattern); production needs one: ${generateSecret}`);
+  }
+  if (env.NODE_ENV === 'production' && env.DEV_HTTP_COOKIES) problems.push('DEV_HTTP_COOKIES: is for development over plain http only; production keeps the cookie Secure');
   const { KEEP_ALIVE_TIMEOUT_MS: keepAlive, HEADERS_TIMEOUT_MS: headers, REQUEST_TIMEOUT_MS: request } = env;
   if (keepAlive !== undefined && headers !== undefined && headers <= keepAlive) {
     problems.push(`HEADERS_TIMEOUT_MS: must be greater than KEEP_ALIVE_TIMEOUT_MS (${keepAlive})`);
@@ -210,6 +260,8 @@ function toConfig(env: Env) {
     cookieSecret: cookieSecretFrom(jwtSecret),
     frontUrl: env.FRONT_URL,
     cookieDomain: env.COOKIE_DOMAIN,
+    /** Development over plain http: the refresh cookie without Secure, SameSite=Lax (refused in production). */
+    devHttpCookies: env.DEV_HTTP_COOKIES,
     guestLogin: env.GUEST_LOGIN,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     oauth: { callbackBaseUrl: env.OAUTH_CALLBACK_BASE_URL ?? '', providers: enabledOAuthProviders(env) },

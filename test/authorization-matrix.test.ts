@@ -54,7 +54,7 @@ const matrix: Row[] = [
   row('POST /ajax/logout/ · a fresh session of the caller',          [200, 303, 200, 200, 200, 200, 200], async (c) => (await c.renewed()).post('/ajax/logout/').send('')),
   row('POST /ajax/auth/refresh · a fresh session of the caller',     [401, 200, 200, 200, 200, 200, 200], async (c) => (await c.renewed()).post('/ajax/auth/refresh').send('')),
   row('POST /ajax/auth/email · called as /ajax/auth/email/',         [401, 303, 200, 409, 409, 409, 409], (c) => c.post('/ajax/auth/email/').send('')),
-  row('GET /ajax/auth/email/waiting',                                [401, 303, 202, 200, 200, 200, 200], (c) => c.get('/ajax/auth/email/waiting')),
+  row('GET /ajax/auth/email/waiting',                                [401, 303, 202, 200, 200, 200, 202], (c) => c.get('/ajax/auth/email/waiting')),
   row('GET /ajax/auth/email/verify · a freshly mailed link',         [200, 303, 200, 200, 200, 200, 200], async (c, f) => c.get(await verifyLink(f))),
 
   row('POST /ajax/register/ · a new account',                        [200, 303, 200, 200, 200, 200, 200], (c, f) => c.post('/ajax/register/').send(f.registration())),
@@ -92,6 +92,32 @@ const matrix: Row[] = [
   row('GET /nothing · unmapped outside /ajax',                       [404, 303, 404, 404, 404, 404, 404], (c) => c.get('/nothing'), null),
 ];
 
+/**
+ * Every route that acts on something a guest owns, for a guest's posts and account: guest A (the matrix's
+ * guest column, who wrote them) against guest B (another guest login), an anonymous visitor, a verified user
+ * and an administrator. Guests are distinct people: B gets exactly what any other reader gets.
+ */
+type GuestStatuses = readonly [number, number, number, number, number];
+const guestColumns = ['anonymous', 'guest A', 'guest B', 'verified', 'admin'] as const;
+type GuestSend = (c: Caller, f: MatrixForum) => PromiseLike<request.Response>;
+const guestRow = (label: string, expected: GuestStatuses, send: GuestSend) => ({ label, expected, send });
+const guestPostEdit = async (f: MatrixForum) => ({ title: 'edited', content: '<p>edited</p>', pw: null, bno: String(await f.post(null, 'guest')) });
+
+// prettier-ignore
+const guestMatrix = [
+  // route · guest A's post or account                       anon gstA gstB ver  adm
+  guestRow('GET /ajax/board/read · a public post',            [200, 200, 200, 200, 200], (c, f) => c.get(`/ajax/board/read?bno=${f.guestPosts.public}`)),
+  guestRow('GET /ajax/board/read · a nonpw post',             [401, 200, 401, 401, 200], (c, f) => c.get(`/ajax/board/read?bno=${f.guestPosts.nonpw}`)),
+  guestRow('GET /ajax/board/read · a coded post',             [428, 200, 428, 428, 200], (c, f) => c.get(`/ajax/board/read?bno=${f.guestPosts.coded}`)),
+  guestRow('GET /ajax/board/read-secret · the right code',    [200, 200, 200, 200, 200], (c, f) => c.get(`/ajax/board/read-secret?bno=${f.guestPosts.coded}&pw=${f.code}`)),
+  guestRow('GET /ajax/board/read-secret · a wrong code',      [400, 400, 400, 400, 400], (c, f) => c.get(`/ajax/board/read-secret?bno=${f.guestPosts.coded}&pw=zzzzzz`)),
+  guestRow('POST /ajax/board/update · a fresh post',          [401, 200, 401, 401, 401], async (c, f) => c.post('/ajax/board/update').send(await guestPostEdit(f))),
+  guestRow('POST /ajax/board/delete · a fresh post',          [401, 200, 400, 400, 200], async (c, f) => c.post('/ajax/board/delete').send(json(String(await f.post(null, 'guest'))))),
+  guestRow('POST /ajax/board/recommend · a fresh post',       [401, 401, 401, 200, 200], async (c, f) => c.post('/ajax/board/recommend').send(json(await f.post(null, 'guest')))),
+  guestRow('POST /ajax/account/ · whose account it answers',  [401, 200, 200, 200, 200], (c) => c.post('/ajax/account/').send('')),
+  guestRow('POST /ajax/account/update · a new nick',          [401, 400, 400, 200, 200], (c, f) => c.post('/ajax/account/update').send(nickChange(f))),
+];
+
 // Health and `/` answer before CORS (a load balancer sends no Origin); every other answer must carry CORS
 // headers, or the browser hides the status from the front end and reports a "CORS error".
 const answeredBeforeCors = (path: string) => path === '/' || path.startsWith('/ajax/health');
@@ -110,6 +136,26 @@ for (const kind of databaseKinds) {
       const covered = new Set(matrix.map(({ route }) => route));
       assert.deepEqual(mounted.filter((route) => !covered.has(route)), [], 'routes without a row');
       assert.deepEqual([...covered].filter((route) => route !== null && !mounted.includes(route)), [], 'rows of routes that are not mounted');
+    });
+
+    for (const { label, expected, send } of guestMatrix) {
+      it(`When ${label} of guest A is called by ${guestColumns.join(', ')}, then ${expected.join(' ')}`, async () => {
+        const callers = [forum.callers.get('anonymous')!, forum.callers.get('guest')!, forum.guestB, forum.callers.get('verified')!, forum.callers.get('admin')!];
+        const actual: Record<string, number> = {};
+        for (const [index, caller] of callers.entries()) {
+          const res = await send(caller, forum);
+          actual[guestColumns[index]!] = res.status;
+          assert.equal(res.headers['access-control-allow-origin'], frontOrigin, `${label} as ${guestColumns[index]}: no CORS headers`);
+        }
+        assert.deepEqual(actual, Object.fromEntries(guestColumns.map((name, index) => [name, expected[index]])));
+      });
+    }
+
+    it("When guest B reads guest A's coded post with the code, or asks for its account, then B is not told A's code nor given A's account", async () => {
+      const opened = await forum.guestB.get(`/ajax/board/read-secret?bno=${forum.guestPosts.coded}&pw=${forum.code}`);
+      assert.deepEqual([opened.body.user_id, opened.body.pw], [null, 'pw']);
+      const [a, b] = [await forum.callers.get('guest')!.post('/ajax/account/').send(''), await forum.guestB.post('/ajax/account/').send('')];
+      assert.notEqual(a.body.id, b.body.id);
     });
 
     for (const { label, expected, send } of matrix) {

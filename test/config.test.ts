@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { randomBytes } from 'node:crypto';
+import { testSecret } from './helpers/app.ts';
 import { runServerToExit } from './helpers/server-process.ts';
 
 const problemsOf = (env: Record<string, string>) => {
@@ -21,14 +23,14 @@ describe('Configuration', () => {
     assert.equal(config.database.embedded, true);
     assert.equal(config.database.dataDir, './data');
     assert.deepEqual(config.corsOrigins, ['https://yongheonn.com']);
-    assert.equal(config.trustProxy, 1);
+    assert.deepEqual(config.trustProxy, { hops: 0 }, 'no proxy trusted until one is declared');
     assert.equal(config.server.keepAliveTimeoutMs, 65_000);
     assert.equal(config.server.headersTimeoutMs, 66_000);
     assert.equal(config.jwt.generatedSecret, true);
   });
 
   it('When NODE_ENV is production, then the drain outlasts the ALB unhealthy threshold (2 × 10 s)', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.internal:587' });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: testSecret, SMTP_URL: 'smtp://mail.internal:587' });
     assert.ok(config.server.shutdownDrainMs >= 20_000);
   });
 
@@ -47,6 +49,33 @@ describe('Configuration', () => {
     assert.match(problemsOf({ NODE_ENV: 'production' }).join('\n'), /JWT_SECRET: is required in production/);
   });
 
+  const weakSecrets = [
+    'test-secret-that-is-at-least-32-bytes-long!!',
+    'replace-with-openssl-rand-base64-48-output-please',
+    'x'.repeat(40),
+    'abcdefgh'.repeat(5),
+    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab',
+  ];
+  for (const weak of weakSecrets) {
+    it(`When production gets a JWT_SECRET a person typed (${weak.slice(0, 12)}…), then start-up is refused, saying how to generate one, without echoing it`, () => {
+      const text = problemsOf({ NODE_ENV: 'production', JWT_SECRET: weak, SMTP_URL: 'smtp://mail.internal:587' }).join('\n');
+      assert.match(text, /JWT_SECRET: is not a random value.*openssl rand -base64 48/);
+      assert.ok(!text.includes(weak));
+    });
+  }
+
+  it('When production gets generated secrets (base64 of 48 random bytes, hex of 32), then they are accepted; development accepts a typed one', () => {
+    for (const secret of [randomBytes(48).toString('base64'), randomBytes(32).toString('hex'), randomBytes(32).toString('base64url')]) {
+      assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, SMTP_URL: 'smtp://mail.internal:587' }).jwt.secret, secret);
+    }
+    assert.equal(loadConfig({ JWT_SECRET: weakSecrets[0]! }).jwt.secret, weakSecrets[0]);
+  });
+
+  it('When DEV_HTTP_COOKIES is set in production, then start-up is refused: it is for development over plain http', () => {
+    assert.match(problemsOf({ NODE_ENV: 'production', JWT_SECRET: testSecret, SMTP_URL: 'smtp://mail.internal:587', DEV_HTTP_COOKIES: 'true' }).join('\n'), /DEV_HTTP_COOKIES: is for development over plain http only/);
+    assert.equal(loadConfig({ DEV_HTTP_COOKIES: 'true' }).devHttpCookies, true);
+  });
+
   it('When JWT_SECRET is shorter than 32 bytes, then it is refused without echoing the secret', () => {
     const text = problemsOf({ JWT_SECRET: 'short-secret' }).join('\n');
     assert.match(text, /JWT_SECRET: must be at least 32 bytes/);
@@ -62,8 +91,10 @@ describe('Configuration', () => {
     assert.ok(problems.some((line) => line.startsWith('HEADERS_TIMEOUT_MS:')));
   });
 
-  it('When TRUST_PROXY names addresses, then they are passed on as a list', () => {
-    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy, ['loopback', '10.0.0.0/8']);
+  it('When TRUST_PROXY names proxies, then they are kept as a list; a number is a hop count', () => {
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, cloudflare, 2001:db8::1' }).trustProxy, { proxies: ['loopback', '10.0.0.0/8', 'cloudflare', '2001:db8::1'] });
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '2' }).trustProxy, { hops: 2 });
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, { hops: 0 });
   });
 
   it('When nothing is set, then the front end is https://yongheonn.com, guest login is on, no cookie Domain, no OAuth provider', () => {
@@ -84,7 +115,7 @@ describe('Configuration', () => {
   });
 
   it('When production has no SMTP_URL, then start-up is refused (verification mails are never logged in production)', () => {
-    assert.match(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).join('\n'), /SMTP_URL: is required in production/);
+    assert.match(problemsOf({ NODE_ENV: 'production', JWT_SECRET: testSecret }).join('\n'), /SMTP_URL: is required in production/);
   });
 
   it('When an OAuth client id comes without its secret (or the other way round), then the missing variable is named and no value is echoed', () => {

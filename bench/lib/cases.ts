@@ -1,4 +1,5 @@
 import { fromFrontEnd, loadRound, watchingServer, type LoadTarget, type Round } from './load.ts';
+import { adversarialRound } from './adversarial.ts';
 import { mixRound } from './mix.ts';
 
 /** One thing the benchmark measures: a check that the server answers it as intended, then timed rounds. */
@@ -56,13 +57,15 @@ export interface OurServer extends Served {
   subjectsJson: string;
   /** Posts seeded in "free" (PostgreSQL only). */
   posts?: number;
+  /** Tokens of the adversarial row's accounts (PostgreSQL only). */
+  attackerTokens?: string[];
 }
 
 export const ourName = (what: string, database: string) => `ours ${what} (${database})`;
 
 /** The cases measured on our server; board routes only where the benchmark seeded posts. */
 export function ourCases(server: OurServer, connections: number): BenchCase[] {
-  const { base, database, token, subjectsJson, posts } = server;
+  const { base, database, token, subjectsJson, posts, attackerTokens = [] } = server;
   const name = (what: string) => ourName(what, database);
   const cases = [
     loadCase(name('GET /ajax/health/'), server, { url: `${base}/ajax/health/` }, connections, status(200)),
@@ -76,6 +79,11 @@ export function ourCases(server: OurServer, connections: number): BenchCase[] {
     name: name('ALB-like mix (probes + traffic)'),
     check: () => problemWith({ url: boardList }, status(200)),
     round: (seconds) => watchingServer(server.cpuMs, () => mixRound(base, connections, seconds)),
+  };
+  const adversarial: BenchCase = {
+    name: name('adversarial: hostile post content, health probes alongside'),
+    check: async () => (await problemWith({ url: `${base}/ajax/health/` }, status(200))) ?? (attackerTokens.length > 0 ? undefined : 'no attacker accounts seeded'),
+    round: (seconds) => watchingServer(server.cpuMs, () => adversarialRound(base, attackerTokens, seconds)),
   };
   return [
     ...cases,
@@ -93,5 +101,6 @@ export function ourCases(server: OurServer, connections: number): BenchCase[] {
     })),
     loadCase(name('GET /ajax/board/read?bno=2'), server, { url: `${base}/ajax/board/read?bno=2` }, connections, status(200)),
     mix,
+    adversarial,
   ];
 }

@@ -5,6 +5,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { seedSubjects } from '../../src/db/seed.ts';
 import { createLogger } from '../../src/logger.ts';
+import { attackers } from './adversarial.ts';
 import { createPostgresSchema } from '../../test/helpers/app.ts';
 import { productionEnv as requiredInProduction } from '../../test/helpers/server-process.ts';
 
@@ -14,7 +15,14 @@ export const benchSecret = randomBytes(48).toString('base64url');
  * How every benchmarked server of ours runs: production mode (what the tests' production start needs), access
  * log on, no drain (mail goes nowhere).
  */
-export const productionEnv = { ...requiredInProduction, JWT_SECRET: benchSecret, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: '0' } as const;
+export const productionEnv = {
+  ...requiredInProduction,
+  JWT_SECRET: benchSecret,
+  LOG_LEVEL: 'info',
+  SHUTDOWN_DRAIN_MS: '0',
+  // The load generator stands in for the load balancer: the adversarial row gives each attacker its address.
+  TRUST_PROXY: 'loopback',
+} as const;
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**
@@ -39,10 +47,11 @@ async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>
   }
 }
 
-/** A user, the seed subjects and `posts` posts in "free". */
+/** A user, the adversarial row's accounts, the seed subjects and `posts` posts in "free". */
 export async function seedForum(url: string, posts: number): Promise<void> {
   await withClient(url, async (client) => {
     await client.query(`insert into "user" (id, nick, email, auth) values ('bench1', 'bencher', 'bench@example.com', 2) on conflict do nothing`);
+    for (const id of attackers) await client.query(`insert into "user" (id, nick, auth) values ($1, $1, 2) on conflict do nothing`, [id]);
     // The embedded database's seed subjects, so every server in the benchmark serves the same JSON.
     for (const subject of seedSubjects) {
       await client.query(

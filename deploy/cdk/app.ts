@@ -5,6 +5,7 @@ import { ForumApiAlbStack } from './stack.ts';
  * The CDK app. The VPC is described by context values, so synthesis never looks anything up in AWS:
  *   vpcId=vpc-…  availabilityZones=ap-northeast-2a,ap-northeast-2c  publicSubnetIds=subnet-…,subnet-…
  *   instanceIds=i-…,i-…  (optional: targets to register now)
+ *   ingress=anywhere  (optional: without Cloudflare in front; by default only Cloudflare's ranges reach the ALB)
  * With the CDK CLI: npx aws-cdk deploy --app 'npx node deploy/cdk/app.ts' -c vpcId=… --parameters CertificateArn=…
  * Offline, no credentials: npm run cdk:synth -- -c vpcId=… (the template goes to cdk.out/).
  */
@@ -36,5 +37,6 @@ new ForumApiAlbStack(app, 'ForumApiAlb', {
     publicSubnetIds: list(app, 'publicSubnetIds', 'subnet-aaaa,subnet-bbbb'),
   },
   instanceIds: list(app, 'instanceIds', undefined),
+  ingress: list(app, 'ingress', undefined)[0] === 'anywhere' ? 'anywhere' : 'cloudflare',
 });
 app.synth();

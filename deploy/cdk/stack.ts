@@ -13,12 +13,15 @@ import {
 import { InstanceIdTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import type { Construct } from 'constructs';
 import { albContract } from '../alb-contract.ts';
+import { allowOnlyCloudflare, trustProxyBehindCloudflare } from './cloudflare-ingress.ts';
 
 export interface ForumApiAlbProps extends StackProps {
   /** The existing VPC the instances run in (the ALB goes in its public subnets); given, never looked up. */
   vpc: VpcAttributes;
   /** EC2 instances to register now (more can be registered later, e.g. by an Auto Scaling group). */
   instanceIds?: readonly string[];
+  /** Who may reach the listeners: Cloudflare's published ranges (the default: it proxies the API) or anyone. */
+  ingress?: 'cloudflare' | 'anywhere';
 }
 
 /**
@@ -30,6 +33,7 @@ export class ForumApiAlbStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ForumApiAlbProps) {
     super(scope, id, props);
+    const behindCloudflare = (props.ingress ?? 'cloudflare') === 'cloudflare';
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', props.vpc);
     const certificateArn = new CfnParameter(this, 'CertificateArn', {
       type: 'String',
@@ -39,9 +43,10 @@ export class ForumApiAlbStack extends Stack {
 
     const albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,
-      description: 'forum-api ALB: HTTPS (and HTTP, redirected) from anywhere; out only to the instances on the app port',
+      description: `forum-api ALB: HTTPS (and HTTP, redirected) from ${behindCloudflare ? "Cloudflare's ranges" : 'anywhere'}; out only to the instances on the app port`,
       allowAllOutbound: false,
     });
+    if (behindCloudflare) allowOnlyCloudflare(albSecurityGroup);
     this.instanceSecurityGroup = new SecurityGroup(this, 'InstanceSecurityGroup', {
       vpc,
       description: `forum-api instances: the app port ${albContract.targetPort} from the ALB only`,
@@ -86,16 +91,22 @@ export class ForumApiAlbStack extends Stack {
       port: 443,
       certificates: [ListenerCertificate.fromArn(certificateArn.valueAsString)],
       sslPolicy: SslPolicy.RECOMMENDED_TLS,
+      open: !behindCloudflare,
       defaultAction: ListenerAction.forward([targetGroup]),
     });
     alb.addListener('Http', {
       protocol: ApplicationProtocol.HTTP,
       port: 80,
+      open: !behindCloudflare,
       defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: alb.loadBalancerDnsName, description: 'point the API host name (alias record) here' });
     new CfnOutput(this, 'InstanceSecurityGroupId', { value: this.instanceSecurityGroup.securityGroupId, description: 'attach to the forum-api instances' });
     new CfnOutput(this, 'TargetGroupArn', { value: targetGroup.targetGroupArn });
+    new CfnOutput(this, 'InstanceTrustProxy', {
+      value: behindCloudflare ? trustProxyBehindCloudflare : 'uniquelocal',
+      description: 'TRUST_PROXY for the instances (the systemd unit sets the Cloudflare value)',
+    });
   }
 }

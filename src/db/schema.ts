@@ -5,6 +5,7 @@ import type { RecommendTable } from './tables/recommend.ts';
 import type { RefreshTokenTable } from './tables/refresh-token.ts';
 import type { SubjectTable } from './tables/subject.ts';
 import type { UserTable } from './tables/user.ts';
+import type { VerificationMailTotalTable } from './tables/verification-mail-total.ts';
 
 export interface Database {
   user: UserTable;
@@ -14,4 +15,5 @@ export interface Database {
   refresh_token: RefreshTokenTable;
   email_verification: EmailVerificationTable;
   oauth_identity: OAuthIdentityTable;
+  verification_mail_total: VerificationMailTotalTable;
 }

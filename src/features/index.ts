@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { TaggedJson } from '../http/revalidated.ts';
 import { responseCache } from '../http/response-cache.ts';
+import { refuseCrossSite } from '../http/same-site.ts';
 import type { AnyRoute } from '../http/routes.ts';
 import type { Logger } from '../logger.ts';
 import { createMailer } from '../mail/mailer.ts';
@@ -49,7 +50,8 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 
 /** Wires each feature's repository → service → routes. */
 export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
-  const cookies = sessionCookies(config.cookieDomain);
+  const cookies = sessionCookies(config.cookieDomain, config.devHttpCookies);
+  if (config.devHttpCookies) logger.warn('DEV_HTTP_COOKIES: the refresh cookie is sent over plain http (development only)');
   const accounts = accountService(accountRepository(db));
   // Every page of the front end lists the subjects, which change a few times a year.
   const listing = responseCache<TaggedJson>({ maxAgeMs: config.subjectListCacheMs, maxEntries: 1 });
@@ -75,7 +77,7 @@ export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints
     ...subjectRoutes(subjects),
     ...boardRoutes(boards),
     ...accountRoutes(accounts, auth, cookies),
-    ...authRoutes(auth, accounts, cookies),
+    ...authRoutes(auth, accounts, cookies, refuseCrossSite(config.corsOrigins)),
     ...emailVerificationRoutes(verification),
     ...oauthRoutes({ oauth, auth, cookies, clients: oauthClients(config, oauthEndpoints), frontUrl: config.frontUrl }),
   ];

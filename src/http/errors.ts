@@ -39,6 +39,15 @@ export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BAD_REQUEST', message),
   unsupportedMediaType: (message: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   payloadTooLarge: () => new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'),
+  contentTooLarge: (field: string, maxChars: number) =>
+    new ApiError(413, 'CONTENT_TOO_LARGE', `${field} is too large`, {
+      fields: [{ field, message: `must be at most ${maxChars} characters of HTML, also once cleaned` }],
+    }),
+  contentTooComplex: (field: string, problem: string) =>
+    new ApiError(400, 'CONTENT_TOO_COMPLEX', `${field} ${problem}`, { fields: [{ field, message: problem }] }),
+  /** No sanitizer thread was free in time: the cause (a deadline or a full queue) goes to the error log line. */
+  busy: (cause: unknown) =>
+    new ApiError(503, 'BUSY', 'the server is busy: retry in a few seconds', { headers: { 'Retry-After': '5' }, cause }),
   headersTooLarge: () => new ApiError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large (cookies, most often)'),
   requestTimeout: () => new ApiError(408, 'REQUEST_TIMEOUT', 'the request was not received in time'),
   unparseableRequest: () => new ApiError(400, 'BAD_REQUEST', 'the request is not valid HTTP'),
@@ -52,6 +61,8 @@ export const errors = {
       headers: { 'WWW-Authenticate': bearerChallenge(tokenProblem && 'the access token is not valid') },
     }),
   forbidden: (message = 'not allowed') => new ApiError(403, 'FORBIDDEN', message),
+  crossSiteRequest: () =>
+    new ApiError(403, 'CROSS_SITE_REQUEST', "this request must come from the forum's own pages: its Origin is missing or not in CORS_ORIGINS"),
   /** 401 as the original (its front end shows the "wrong id or password" text only on 404; see docs/compatibility.md). */
   wrongCredentials: () => new ApiError(401, 'WRONG_CREDENTIALS', 'wrong id or password'),
   /** 400, not 409: the original front end alerts on 400. */
@@ -63,6 +74,9 @@ export const errors = {
   /** The route clears the refresh cookie before throwing this. Never 303 (forum-api.md §5.16). */
   refreshTokenInvalid: () => new ApiError(401, 'REFRESH_TOKEN_INVALID', 'the refresh token is missing, expired or revoked: log in again'),
   verificationKeyInvalid: () => new ApiError(400, 'VERIFICATION_KEY_INVALID', 'the verification link is wrong, used or expired'),
+  /** A total per address, not a window: no Retry-After. */
+  verificationMailsExhausted: (cap: number) =>
+    new ApiError(429, 'VERIFICATION_MAILS_EXHAUSTED', `this address has been sent ${cap} verification mails, the most it is ever sent: ask an administrator`),
   emailAlreadyVerified: () => new ApiError(409, 'EMAIL_ALREADY_VERIFIED', 'the e-mail address is already verified'),
   noEmailAddress: () => new ApiError(409, 'NO_EMAIL_ADDRESS', 'the account has no e-mail address to verify'),
   /** The SMTP failure rides along as the cause, so the error log line says what the mail server answered. */

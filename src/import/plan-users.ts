@@ -1,5 +1,5 @@
 import { patterns } from '../features/accounts/schemas.ts';
-import { guestUserId } from '../features/auth/roles.ts';
+import { sharedGuestId } from '../features/auth/roles.ts';
 import { alreadyPresent, type Findings } from './findings.ts';
 import { rowCheck } from './row-check.ts';
 import { rowName, type SourceUser } from './source-rows.ts';
@@ -64,7 +64,7 @@ export async function planUsers(rows: SourceUser[], references: UserReferences, 
       continue;
     }
     seen.add(row.id);
-    if (row.id === guestUserId) {
+    if (row.id === sharedGuestId) {
       findings.skip('user', 'built-in guest kept');
       findings.note('guest-row', name, 'not imported: our guest account (no password, never admin) keeps the id; posts and recommendations by guest stay the guest\'s');
       continue;

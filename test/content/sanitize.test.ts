@@ -8,7 +8,7 @@ describe('Sanitizing rich text', () => {
     '<h1>T</h1><h2>S</h2><h3>s</h3><ul><li>a</li></ul><ol start="3"><li>b</li></ol>',
     '<blockquote>quoted</blockquote><pre class="language-js"><code class="language-js">let a = 1;</code></pre>',
     '<table><thead><tr><th colspan="2">h</th></tr></thead><tbody><tr><td rowspan="2">a</td><td>b</td></tr></tbody></table>',
-    '<a href="https://example.com/a?b=c" target="_blank" rel="noopener">link</a> <a href="mailto:a@b.c">mail</a>',
+    '<a href="https://example.com/a?b=c" target="_blank" rel="noopener noreferrer">link</a> <a href="mailto:a@b.c">mail</a>',
     '<img src="https://example.com/a.png" alt="a" width="100" height="50" /><img src="data:image/png;base64,iVBORw0KGgo=" />',
     '<p style="text-align:center"><span style="color:#ff0000;background-color:rgb(0, 0, 255);font-size:14px">c</span></p>',
     '<div>line<br />next</div><p><br /></p><font color="red">old-style colour</font>',
@@ -23,6 +23,18 @@ describe('Sanitizing rich text', () => {
   it('When the HTML is only spelled differently (<br>, a bare >), then it is normalised but not reported as changed', () => {
     assert.deepEqual(sanitizeRichText('<p>a > b<br></p>'), { html: '<p>a &gt; b<br /></p>', changed: false });
   });
+
+  const newTabs: Array<[string, string]> = [
+    ['<a href="https://x" target="_blank">x</a>', '<a href="https://x" target="_blank" rel="noopener noreferrer">x</a>'],
+    ['<a href="https://x" target="_blank" rel="opener">x</a>', '<a href="https://x" target="_blank" rel="noopener noreferrer">x</a>'],
+    ['<a href="https://x" target="_blank" rel="OPENER nofollow noopener">x</a>', '<a href="https://x" target="_blank" rel="nofollow noopener noreferrer">x</a>'],
+    ['<a target="_blank" href="https://x" rel="">x</a>', '<a target="_blank" href="https://x" rel="noopener noreferrer">x</a>'],
+  ];
+  for (const [dirty, clean] of newTabs) {
+    it(`When a link opens a new tab (${dirty.slice(0, 50)}…), then it always carries rel="noopener noreferrer" (reverse tabnabbing)`, () => {
+      assert.equal(sanitizeRichText(dirty).html, clean);
+    });
+  }
 
   const stripped: Array<[string, string]> = [
     ['<script>alert(1)</script><p>x</p>', '<p>x</p>'],

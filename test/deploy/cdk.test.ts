@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { albContract } from '../../deploy/alb-contract.ts';
+import { cloudflareListenerPorts, trustProxyBehindCloudflare } from '../../deploy/cdk/cloudflare-ingress.ts';
 import { ForumApiAlbStack } from '../../deploy/cdk/stack.ts';
+import { cloudflareRanges } from '../../src/http/cloudflare-ranges.ts';
 import { runCommand } from '../helpers/run-command.ts';
 
 const vpc = { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'], publicSubnetIds: ['subnet-0aaa', 'subnet-0bbb'] };
@@ -83,6 +85,28 @@ describe('The CDK stack for the ALB (synthesised offline)', () => {
       FromPort: albContract.targetPort,
       ToPort: albContract.targetPort,
     });
+  });
+});
+
+describe('The CDK stack in front of Cloudflare', () => {
+  const listenerIngress = (template: Template) =>
+    Object.values(template.findResources('AWS::EC2::SecurityGroup'))
+      .flatMap((group) => (group.Properties.SecurityGroupIngress ?? []) as Array<{ CidrIp?: string; CidrIpv6?: string; FromPort: number }>)
+      .map((rule) => `${rule.CidrIp ?? rule.CidrIpv6}:${rule.FromPort}`)
+      .sort();
+
+  it("When synthesised with the defaults, then the ALB's listeners accept only Cloudflare's published ranges, and the instances are told to trust them", () => {
+    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc }));
+    const expected = cloudflareListenerPorts.flatMap((port) => [...cloudflareRanges.ipv4, ...cloudflareRanges.ipv6].map((range) => `${range}:${port}`)).sort();
+    assert.deepEqual(listenerIngress(template), expected);
+    assert.ok(!listenerIngress(template).some((rule) => rule.startsWith('0.0.0.0/0') || rule.startsWith('::/0')), 'nothing from anywhere');
+    template.hasOutput('InstanceTrustProxy', { Value: trustProxyBehindCloudflare });
+  });
+
+  it('When synthesised with ingress "anywhere" (no Cloudflare in front), then the listeners are open to all and the instances trust the ALB only', () => {
+    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, ingress: 'anywhere' }));
+    assert.deepEqual(listenerIngress(template), ['0.0.0.0/0:443', '0.0.0.0/0:80']);
+    template.hasOutput('InstanceTrustProxy', { Value: 'uniquelocal' });
   });
 });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { albContract } from '../../deploy/alb-contract.ts';
+import { trustProxyBehindCloudflare } from '../../deploy/cdk/cloudflare-ingress.ts';
 import { imageNodeFlags } from '../../bench/lib/processes.ts';
 import { loadConfig } from '../../src/config.ts';
 import { testSecret } from '../helpers/app.ts';
@@ -40,6 +41,11 @@ describe('The systemd unit (deploy/forum-api.service)', () => {
     assert.equal(environment().PORT, String(albContract.targetPort));
     assert.ok(value('EnvironmentFile').startsWith('/etc/'));
     assert.equal(value('Restart'), 'on-failure');
+  });
+
+  it('When it runs behind Cloudflare and the ALB, then it trusts exactly the proxies the CDK stack tells the instances to trust', () => {
+    assert.equal(environment().TRUST_PROXY, trustProxyBehindCloudflare);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: environment().TRUST_PROXY }).trustProxy, { proxies: ['uniquelocal', 'cloudflare'] });
   });
 
   it('When sandboxed, then it runs unprivileged, writes only its data directory and keeps what Node needs', () => {

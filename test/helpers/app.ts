@@ -20,7 +20,8 @@ export const databaseKinds: readonly DatabaseKind[] = ['pglite', 'postgres'];
  * absent: they never skip.
  */
 export const postgresUrl = process.env.TEST_DATABASE_URL ?? defaultPostgresUrl;
-export const testSecret = 'test-secret-that-is-at-least-32-bytes-long!!';
+// Random-looking, as production requires of JWT_SECRET (the server processes of some tests run in production).
+export const testSecret = 'k7Qz2vNwR4pX9sLm3JtY8uEa6HdB1cFg0WqZrTnVyKoM5iPj';
 export const frontOrigin = 'https://yongheonn.com';
 
 /** Where the tests' PostgreSQL is, and the variable that moves it (the benchmark passes its own). */
@@ -130,6 +131,8 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     DATABASE_URL: schema?.url ?? '',
     DB_PROBE_INTERVAL_MS: '200',
     CORS_ORIGINS: frontOrigin,
+    // The tests stand in for the load balancer: their X-Forwarded-For gives each caller its own address.
+    TRUST_PROXY: 'loopback',
     // Tests write straight into the database and read back through the API: no cached lists unless a test asks.
     SUBJECT_LIST_CACHE_MS: '0',
     BOARD_LIST_CACHE_MS: '0',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { guestUserId, roleOf } from '../../src/features/auth/roles.ts';
+import { randomInt } from 'node:crypto';
+import { roleOf } from '../../src/features/auth/roles.ts';
 import { frontOrigin, startTestApp, type DatabaseKind, type TestApp, type TestAppOptions } from './app.ts';
 import { listen } from './raw-http.ts';
 
@@ -10,9 +11,11 @@ export async function addUser(t: TestApp, id: string, auth = 2, nick = `${id}_ni
   return t.accessTokens.issue({ id, role: roleOf(auth) });
 }
 
-/** A token for the shared guest account, which every database has from migration 002 on (never inserted here). */
-export function guestToken(t: TestApp): Promise<string> {
-  return t.accessTokens.issue({ id: guestUserId, role: 'ROLE_USER_CERT' });
+/** The token of a new guest, signed in through GET /ajax/login/guest (from an address of its own: guest logins are limited per address). */
+export async function guestToken(t: TestApp): Promise<string> {
+  const res = await request(t.app).get('/ajax/login/guest').set('X-Forwarded-For', `198.18.${randomInt(256)}.${randomInt(256)}`);
+  assert.equal(res.status, 200, res.text);
+  return res.headers.authorization ?? assert.fail('no access token');
 }
 
 /** Stores a subject (the embedded database's seed already has notice, free and dev: those are kept). */
@@ -26,7 +29,7 @@ export async function addSubject(t: TestApp, id: string, admin = 'admin'): Promi
 
 export interface Forum {
   t: TestApp;
-  /** Tokens of the cast: two verified users, an administrator and the shared guest account. */
+  /** Tokens of the cast: two verified users, an administrator and a guest. */
   alice: string;
   bob: string;
   admin: string;

@@ -63,7 +63,11 @@ export class MatrixForum {
   readonly sid = 'alices';
   readonly code = 'Ab12Cd';
   readonly posts = { public: 0, nonpw: 0, coded: 0 };
+  /** Posts of the guest column (guest A): a second guest (guest B) must get nothing of them. */
+  readonly guestPosts = { public: 0, nonpw: 0, coded: 0 };
   readonly callers = new Map<CallerName, Caller>();
+  /** Another guest, signed in from another address. */
+  guestB!: Caller;
   readonly t: TestApp;
   private readonly smtp: SmtpSink;
   private readonly oauth: FakeOAuthProvider;
@@ -99,6 +103,7 @@ export class MatrixForum {
   private async prepare(): Promise<void> {
     for (const account of Object.values(cast)) await storeUser(this.t.database.db, account);
     const addresses = new Map(callerNames.map((name, index) => [name, `198.51.100.${index + 1}`]));
+    const guestLogin = (address: string) => async () => sessionFrom(await request(this.t.app).get('/ajax/login/guest').set('X-Forwarded-For', address), '/ajax/login/guest');
     const address = (name: CallerName) => addresses.get(name) ?? assert.fail(name);
     const expiredToken = () => expiredAccessToken(this.t.accessTokens, { id: cast.verified.id, role: 'ROLE_USER_CERT' });
     const starts: Record<Exclude<CallerName, 'anonymous'>, () => Promise<Session>> = {
@@ -107,16 +112,21 @@ export class MatrixForum {
       verified: this.login(cast.verified, address('verified')),
       author: this.login(cast.author, address('author')),
       admin: this.login(cast.admin, address('admin')),
-      guest: async () => sessionFrom(await request(this.t.app).get('/ajax/login/guest').set('X-Forwarded-For', address('guest')), '/ajax/login/guest'),
+      guest: guestLogin(address('guest')),
     };
     this.callers.set('anonymous', caller(this.t, 'anonymous', address('anonymous'), undefined));
     for (const [name, start] of Object.entries(starts) as Array<[CallerName, () => Promise<Session>]>) {
       this.callers.set(name, caller(this.t, name, address(name), await start(), start));
     }
+    const guestB = guestLogin('198.51.100.99');
+    this.guestB = caller(this.t, 'guest', '198.51.100.99', await guestB(), guestB);
     await this.subject(this.sid);
     this.posts.public = await this.post(null);
     this.posts.nonpw = await this.post('nonpw');
     this.posts.coded = await this.post(this.code);
+    this.guestPosts.public = await this.post(null, 'guest');
+    this.guestPosts.nonpw = await this.post('nonpw', 'guest');
+    this.guestPosts.coded = await this.post(this.code, 'guest');
   }
 
   private as(name: CallerName): Caller {
@@ -128,9 +138,9 @@ export class MatrixForum {
     return `${prefix}${this.serial}`;
   }
 
-  /** A new post of the author in the author's subject: null = public, 'nonpw', or a 6-character code. */
-  async post(pw: string | null = null): Promise<number> {
-    const res = await this.as('author').post('/ajax/board/create').send({ sid: this.sid, title: 'a post', content: '<p>text</p>', pw });
+  /** A new post of the author (or `writer`) in the author's subject: null = public, 'nonpw', or a 6-character code. */
+  async post(pw: string | null = null, writer: CallerName = 'author'): Promise<number> {
+    const res = await this.as(writer).post('/ajax/board/create').send({ sid: this.sid, title: 'a post', content: '<p>text</p>', pw });
     assert.equal(res.status, 200, res.text);
     return res.body as number;
   }

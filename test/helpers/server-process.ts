@@ -36,6 +36,8 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
       DATA_DIR: 'memory://',
       JWT_SECRET: testSecret,
       LOG_LEVEL: 'info',
+      // The tests (and their HAProxy) stand in for the load balancer, on loopback.
+      TRUST_PROXY: 'loopback',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +87,7 @@ export async function spawnServerOn(
   kind: DatabaseKind,
   env: Record<string, string>,
   seed: (db: Db) => Promise<void>,
+  nodeArgs: string[] = [],
 ): Promise<{ server: ServerProcess; stop(): Promise<void> }> {
   const schema = kind === 'postgres' ? await createPostgresSchema() : undefined;
   const dataDir = schema ? undefined : await mkdtemp(join(tmpdir(), 'forum-api-'));
@@ -102,7 +105,7 @@ export async function spawnServerOn(
     } finally {
       await database.close();
     }
-    const server = await spawnServer({ ...location, ...env });
+    const server = await spawnServer({ ...location, ...env }, undefined, nodeArgs);
     return {
       server,
       async stop() {

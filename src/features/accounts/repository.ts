@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../../db/index.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -34,14 +34,58 @@ export function accountRepository(db: Db) {
       return (await query.executeTakeFirst()) !== undefined;
     },
 
-    emailExists: async (email: string) =>
-      (await db.selectFrom('user').select('id').where(sameLowered('email', email)).executeTakeFirst()) !== undefined,
+    /** Whether an account holds the address, not counting an unverified one created before `releasedBefore`. */
+    emailExists: async (email: string, releasedBefore: Date) =>
+      (await db
+        .selectFrom('user')
+        .select('id')
+        .where(sameLowered('email', email))
+        .where((eb) => eb.or([eb('auth', '<>', 1), eb('created_at', '>=', releasedBefore)]))
+        .executeTakeFirst()) !== undefined,
+
+    /** The address leaves an unverified account created before `releasedBefore` (the account stays, without it). */
+    releaseEmail: (email: string, releasedBefore: Date) =>
+      db.updateTable('user').set({ email: null }).where(sameLowered('email', email)).where('auth', '=', 1).where('created_at', '<', releasedBefore).execute(),
 
     /** Throws the database's unique violation when the id, nick or e-mail is taken meanwhile. */
     insert: (user: NewUser) => db.insertInto('user').values(user).returning(userColumns).executeTakeFirstOrThrow(),
 
     updateNick: async (id: string, nick: string) => {
       const result = await db.updateTable('user').set({ nick }).where('id', '=', id).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /**
+     * Guest accounts nobody can use any more (no live session, created before `createdBefore`) and that own
+     * nothing; at most `limit` per call. Their posts would keep them, as the posts' author.
+     */
+    deleteAbandonedGuests: async (createdBefore: Date, now: Date, limit: number): Promise<number> => {
+      const abandoned = db
+        .selectFrom('user')
+        .select('id')
+        .where('auth', '=', 0)
+        .where('id', 'like', 'guest\\_%')
+        .where('created_at', '<', createdBefore)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('refresh_token')
+                .select('refresh_token.id')
+                .whereRef('refresh_token.user_id', '=', 'user.id')
+                .where('refresh_token.expires_at', '>', now)
+                .unionAll(selectFrom('board').select(sql<string>`''`.as('id')).whereRef('board.user_id', '=', 'user.id'))
+                .unionAll(selectFrom('recommend').select(sql<string>`''`.as('id')).whereRef('recommend.user_id', '=', 'user.id')),
+            ),
+          ),
+        )
+        .limit(limit);
+      const result = await db.deleteFrom('user').where('id', 'in', abandoned).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** Makes an account an administrator; false when there is no such account or it is a guest. */
+    promoteToAdmin: async (id: string): Promise<boolean> => {
+      const result = await db.updateTable('user').set({ auth: 3 }).where('id', '=', id).where('auth', '<>', 0).executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitRate } from '../../http/rate-limit.ts';
 import { route, callerOf, type AnyRoute, type RouteSpec } from '../../http/routes.ts';
+import { hour, limitWrites } from '../../http/write-limits.ts';
 import type { AuthService } from '../auth/service.ts';
 import { sendSession, type SessionCookies } from '../auth/session-cookie.ts';
 import { emailExistBody, idExistBody, nickExistBody, registerBody, updateAccountBody, userSchema } from './schemas.ts';
@@ -51,9 +52,11 @@ export function accountRoutes(accounts: AccountService, auth: AuthService, cooki
       tag: 'accounts',
       summary: "Change the caller's nick (posts keep the nick they were written under)",
       body: updateAccountBody,
+      before: limitWrites('account-update', { windowMs: hour, perUser: 20, perAddress: 60 }),
       responses: {
         200: { description: 'changed' },
-        400: { description: 'nick invalid or taken, or the caller is the shared guest account' },
+        400: { description: 'nick invalid or taken, or the caller is a guest' },
+        429: { description: 'too many nick changes from this account or this address within an hour' },
       },
       handle: async ({ res, user, body }) => {
         await accounts.changeNick(callerOf(user).id, body.nick);

@@ -19,6 +19,11 @@ export const patterns = {
   pw: /^[a-zA-Z0-9{}[\]/?.,;:|)*~`!^\-_+<>@#$%&\\=('"]{8,16}$/,
   nick: /^[a-zA-Z0-9_\-ㄱ-ㅎㅏ-ㅣ가-힣]{5,20}$/,
   email: /^[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*@[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*\.[a-zA-Z]+$/i,
+  /**
+   * Ids that may sign in: the registration rule, but from 5 characters, as the original's login allowed.
+   * Accounts made by hand (the administrator `admin` the sample subjects name) may be that short.
+   */
+  loginId: /^[a-z0-9_-]{5,20}$/,
 } as const;
 
 const text = (field: string) => z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });

@@ -21,7 +21,10 @@ export function isRole(value: unknown): value is Role {
 }
 
 /**
- * The shared guest account behind "guest login": an ordinary verified user (never admin) that may read and
- * post but neither recommend nor change the account.
+ * Guest login creates an account of its own for each guest (auth 0, ROLE_GUEST): it may read and post, and
+ * edit or delete its own posts, but neither recommend nor change the account. Their ids start with this.
  */
-export const guestUserId = 'guest';
+export const guestIdPrefix = 'guest_';
+
+/** The account every guest shared before migration 003; it keeps its posts, and nobody signs in as it. */
+export const sharedGuestId = 'guest';

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import { errors } from '../../http/errors.ts';
 import { limitRate } from '../../http/rate-limit.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
@@ -11,7 +12,11 @@ const sessionHeaders = {
   'Set-Cookie': 'refreshToken (HttpOnly; Secure; SameSite=None) for /ajax/auth/refresh and /ajax/logout',
 };
 
-export function authRoutes(auth: AuthService, accounts: AccountService, cookies: SessionCookies): AnyRoute[] {
+/**
+ * `fromFrontEnd` guards the two routes that act on the refresh cookie alone (src/http/same-site.ts): without it
+ * any site could log a visitor out with a form, or spend their refresh token.
+ */
+export function authRoutes(auth: AuthService, accounts: AccountService, cookies: SessionCookies, fromFrontEnd: RequestHandler): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -34,10 +39,16 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       method: 'get',
       path: '/ajax/login/guest',
       tag: 'auth',
-      summary: 'Log in as the shared guest account (an ordinary verified user, never an admin)',
+      summary: 'Log in as a new guest: an account of its own (auth 0, ROLE_GUEST) whose session lasts 24 hours after its last refresh',
+      before: [
+        limitRate({ name: 'guest-login', windowMs: 60 * 60_000, limit: 10 }),
+        // Each guest login is an account row: this bounds how fast all addresses together can add them.
+        limitRate({ name: 'guest-login:everyone', windowMs: 60 * 60_000, limit: 1000, key: () => 'everyone' }),
+      ],
       responses: {
-        200: { description: 'the guest user', body: userSchema, headers: sessionHeaders },
+        200: { description: 'the new guest', body: userSchema, headers: sessionHeaders },
         404: { description: 'guest login is disabled (GUEST_LOGIN=false)' },
+        429: { description: 'more than 10 guest logins from this address, or 1,000 in all, within an hour' },
       },
       handle: async ({ res }) => {
         sendSession(res, cookies, await auth.guest());
@@ -59,7 +70,11 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       summary: 'Log out: revokes the refresh token (its whole family) and clears the cookie',
-      responses: { 200: { description: 'logged out (also when there was nothing to revoke)' } },
+      before: [fromFrontEnd],
+      responses: {
+        200: { description: 'logged out (also when there was nothing to revoke)' },
+        403: { description: 'not sent by a page of an allowed origin (CROSS_SITE_REQUEST): nothing is revoked' },
+      },
       handle: async ({ req, res }) => {
         await auth.logout(cookies.read(req));
         cookies.clear(res);
@@ -72,8 +87,10 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       summary: 'A new access token for the refresh cookie (rotated on every call); the presented access token is ignored',
+      before: [fromFrontEnd],
       responses: {
         200: { description: 'refreshed', headers: sessionHeaders },
+        403: { description: 'not sent by a page of an allowed origin (CROSS_SITE_REQUEST): the cookie is neither used nor cleared' },
         401: { description: 'no, unknown, expired or revoked refresh token: the cookie is cleared' },
       },
       handle: async ({ req, res }) => {

@@ -5,9 +5,21 @@ import type { AccountService } from '../accounts/service.ts';
 import type { AccessTokens } from './access-token.ts';
 import { digestOf, newOpaqueToken } from './opaque-tokens.ts';
 import type { RefreshTokenRepository, RefreshTokenRow } from './repository.ts';
-import { guestUserId, roleOf } from './roles.ts';
+import { authLevel, roleOf } from './roles.ts';
 
 export const refreshTokenLifetimeMs = 90 * 24 * 60 * 60 * 1000;
+
+/**
+ * A guest's session: 24 hours from its last refresh (every refresh extends it). Once it lapses, or the guest
+ * logs out, nobody can act as that guest again: its posts stay, under its nick, and only an administrator may
+ * delete them. Abandoned guests that wrote nothing are deleted (src/features/accounts/service.ts).
+ */
+export const guestSessionLifetimeMs = 24 * 60 * 60 * 1000;
+
+/** Guest logins sweep abandoned guest accounts at most this often per process. */
+const guestSweepIntervalMs = 10 * 60_000;
+
+const sessionLifetimeMs = (user: User) => (user.auth === authLevel.guest ? guestSessionLifetimeMs : refreshTokenLifetimeMs);
 
 /**
  * The original front end refreshes once per component that got a 303, so one page can send several
@@ -37,13 +49,14 @@ export interface AuthDependencies {
 }
 
 export function authService({ refreshTokens, accounts, accessTokens, guestLogin }: AuthDependencies) {
+  let lastGuestSweep = Number.NEGATIVE_INFINITY;
   /** Tokens carry the role of the account as stored now, whatever any earlier token said. */
   const accessTokenFor = (user: User) => accessTokens.issue({ id: user.id, role: roleOf(user.auth) });
 
   async function start(user: User): Promise<Session> {
     const now = new Date();
     const refreshToken = newOpaqueToken();
-    const refreshTokenExpiresAt = new Date(now.getTime() + refreshTokenLifetimeMs);
+    const refreshTokenExpiresAt = new Date(now.getTime() + sessionLifetimeMs(user));
     await refreshTokens.deleteExpired(user.id, now);
     await refreshTokens.insert({ id: digestOf(refreshToken), family_id: randomUUID(), user_id: user.id, expires_at: refreshTokenExpiresAt });
     return { user, accessToken: await accessTokenFor(user), refreshToken, refreshTokenExpiresAt };
@@ -67,11 +80,15 @@ export function authService({ refreshTokens, accounts, accessTokens, guestLogin 
       return start(user);
     },
 
-    /** The shared guest account, with the role stored for it (a database constraint keeps it below admin). */
+    /** A new guest account of its own for every guest login (ROLE_GUEST), and its 24-hour session. */
     async guest(): Promise<Session> {
-      const guest = guestLogin ? await accounts.findById(guestUserId) : undefined;
-      if (!guest) throw errors.guestLoginDisabled();
-      return start(guest);
+      if (!guestLogin) throw errors.guestLoginDisabled();
+      const now = Date.now();
+      if (now - lastGuestSweep >= guestSweepIntervalMs) {
+        lastGuestSweep = now;
+        await accounts.removeAbandonedGuests();
+      }
+      return start(await accounts.createGuest());
     },
 
     /**
@@ -89,7 +106,7 @@ export function authService({ refreshTokens, accounts, accessTokens, guestLogin 
       const user = await accounts.findById(row.user_id);
       if (!user) return { kind: 'refused', reason: 'no account' };
       const refreshToken = newOpaqueToken();
-      const refreshTokenExpiresAt = new Date(now.getTime() + refreshTokenLifetimeMs);
+      const refreshTokenExpiresAt = new Date(now.getTime() + sessionLifetimeMs(user));
       if (!(await refreshTokens.rotate(row, { id: digestOf(refreshToken), expires_at: refreshTokenExpiresAt }, now))) {
         return presentedAgain({ ...row, rotated_at: now }, now);
       }

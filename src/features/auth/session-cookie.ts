@@ -16,9 +16,16 @@ export interface SessionCookies {
   read(req: Request): string | undefined;
 }
 
-/** HttpOnly, Secure, SameSite=None (the front end calls cross-site with credentials); Domain only when configured. */
-export function sessionCookies(cookieDomain: string | undefined): SessionCookies {
-  const base: CookieOptions = { httpOnly: true, secure: true, sameSite: 'none', ...(cookieDomain ? { domain: cookieDomain } : {}) };
+/**
+ * HttpOnly, Secure, SameSite=None (the front end calls cross-site with credentials); Domain only when configured.
+ * `plainHttp` (DEV_HTTP_COOKIES, development only) drops Secure, which browsers require for SameSite=None, and
+ * says SameSite=Lax instead: a front end on the same host over http (http://192.168.0.19:3000 calling
+ * http://192.168.0.19:8080) then keeps its session. On localhost none of this is needed: browsers accept Secure
+ * cookies from http://localhost.
+ */
+export function sessionCookies(cookieDomain: string | undefined, plainHttp = false): SessionCookies {
+  const transport: CookieOptions = plainHttp ? { secure: false, sameSite: 'lax' } : { secure: true, sameSite: 'none' };
+  const base: CookieOptions = { httpOnly: true, ...transport, ...(cookieDomain ? { domain: cookieDomain } : {}) };
   return {
     set(res, refreshToken, expiresAt) {
       const maxAge = Math.max(0, expiresAt.getTime() - Date.now());

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { clientKey, limitRate } from '../../http/rate-limit.ts';
 import { notModified, revalidationHeaders, sendRevalidated } from '../../http/revalidated.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
+import { hour, limitWrites } from '../../http/write-limits.ts';
 import {
   bnoSchema,
   boardListItemSchema,
@@ -16,6 +17,9 @@ import {
 import { pageSize, type BoardService } from './service.ts';
 
 const tag = 'boards';
+const tooManyWrites = { description: 'too many of these writes from this account or this address within an hour (TOO_MANY_REQUESTS)' };
+const tooLarge = { description: 'content over 1,000,000 characters, as sent or once cleaned (CONTENT_TOO_LARGE)' };
+const busy = { description: 'no sanitizer thread was free in time: retry (BUSY)' };
 const postNotFound = { description: 'no such post, or it was deleted (BOARD_NOT_FOUND)' };
 
 // 62^6 codes: ten guesses per post and client every ten minutes make guessing hopeless while a reader who
@@ -32,13 +36,17 @@ export function boardRoutes(boards: BoardService): AnyRoute[] {
       method: 'post',
       path: '/ajax/board/create',
       tag,
-      summary: 'Write a post (verified accounts and administrators)',
+      summary: 'Write a post (verified accounts, guests and administrators)',
       body: newBoardSchema,
+      before: limitWrites('board-create', { windowMs: hour, perUser: 60, perAddress: 200 }),
       responses: {
         200: { description: 'the new post number, as a bare JSON number', body: z.number().int() },
-        400: { description: 'invalid field (title, content, pw, sid)' },
+        400: { description: 'invalid field (title, content, pw, sid); content with too many or too deeply nested elements (CONTENT_TOO_COMPLEX)' },
         401: { description: 'no valid token, or the role may not post (CANNOT_POST)' },
         404: { description: 'no such subject (SUBJECT_NOT_FOUND)' },
+        413: tooLarge,
+        429: tooManyWrites,
+        503: busy,
       },
       handle: async ({ res, user, body }) => {
         res.json(await boards.create(callerOf(user), body));
@@ -103,11 +111,15 @@ export function boardRoutes(boards: BoardService): AnyRoute[] {
       tag,
       summary: "Edit a post (its author only; sid can't change)",
       body: boardUpdateSchema,
+      before: limitWrites('board-update', { windowMs: hour, perUser: 120, perAddress: 300 }),
       responses: {
         200: { description: 'edited (empty body)' },
-        400: { description: 'invalid field' },
+        400: { description: 'invalid field; content with too many or too deeply nested elements (CONTENT_TOO_COMPLEX)' },
         401: { description: 'no valid token, or the caller is not the author (NOT_BOARD_AUTHOR)' },
         404: postNotFound,
+        413: tooLarge,
+        429: tooManyWrites,
+        503: busy,
       },
       handle: async ({ res, user, body }) => {
         await boards.update(callerOf(user), body);
@@ -120,10 +132,12 @@ export function boardRoutes(boards: BoardService): AnyRoute[] {
       tag,
       summary: 'Delete a post (its author or an administrator); the body is the bare post number',
       body: bnoSchema,
+      before: limitWrites('board-delete', { windowMs: hour, perUser: 120, perAddress: 300 }),
       responses: {
         200: { description: 'deleted (empty body)' },
         400: { description: 'invalid body, or neither author nor administrator (NOT_BOARD_AUTHOR_OR_ADMIN)' },
         404: postNotFound,
+        429: tooManyWrites,
       },
       handle: async ({ res, user, body }) => {
         await boards.remove(callerOf(user), body);
@@ -136,12 +150,14 @@ export function boardRoutes(boards: BoardService): AnyRoute[] {
       tag,
       summary: 'Recommend a post once per account; the body is the bare post number',
       body: bnoSchema,
+      before: limitWrites('board-recommend', { windowMs: hour, perUser: 120, perAddress: 300 }),
       responses: {
         200: { description: 'counted (empty body)' },
         400: { description: 'invalid body, or already recommended (ALREADY_RECOMMENDED)' },
         401: { description: 'no valid token, or the shared guest account (GUEST_CANNOT_RECOMMEND)' },
         404: postNotFound,
         428: { description: 'a secret post the caller has not written (SECRET_POST_NEEDS_CODE)' },
+        429: tooManyWrites,
       },
       handle: async ({ res, user, body }) => {
         await boards.recommend(callerOf(user), body);

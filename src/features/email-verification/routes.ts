@@ -11,11 +11,14 @@ export function emailVerificationRoutes(verification: EmailVerificationService):
       path: '/ajax/auth/email',
       tag: 'auth',
       summary: 'Mail the caller a verification link (one mail per user per minute)',
-      before: [limitRate({ name: 'verification-mail', windowMs: 60_000, limit: 1, key: (req) => req.user?.id ?? '' })],
+      before: [
+        limitRate({ name: 'verification-mail', windowMs: 60_000, limit: 1, key: (req) => req.user?.id ?? '' }),
+        limitRate({ name: 'verification-mail:address', windowMs: 60 * 60_000, limit: 10 }),
+      ],
       responses: {
         200: { description: 'the mail was handed to the SMTP server' },
         409: { description: 'already verified, or the account has no e-mail address' },
-        429: { description: 'a mail was sent to this user less than a minute ago' },
+        429: { description: 'a mail was sent to this user less than a minute ago, or 10 from this client address within an hour; or the address had its 5 mails, ever (VERIFICATION_MAILS_EXHAUSTED)' },
         502: { description: 'the mail could not be sent' },
       },
       handle: async ({ res, user }) => {

@@ -8,6 +8,9 @@ import type { EmailVerificationRepository } from './repository.ts';
 
 export const verificationKeyLifetimeMs = 30 * 60 * 1000;
 
+/** Verification mails one address receives, ever, whoever asks: sign-ups with someone else's address cannot flood it. */
+export const verificationMailsPerAddress = 5;
+
 export interface EmailVerificationDependencies {
   verifications: EmailVerificationRepository;
   accounts: AccountService;
@@ -29,6 +32,7 @@ export function emailVerificationService({ verifications, accounts, auth, mailer
       if (!user) throw errors.accountNotFound();
       if (user.auth >= authLevel.verified) throw errors.emailAlreadyVerified();
       if (!user.email) throw errors.noEmailAddress();
+      if (!(await verifications.countMail(user.email, verificationMailsPerAddress))) throw errors.verificationMailsExhausted(verificationMailsPerAddress);
       const key = newOpaqueToken();
       await verifications.insert({
         id: digestOf(key),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { User } from '../accounts/schemas.ts';
 import type { AccountService } from '../accounts/service.ts';
-import { authLevel, guestUserId } from '../auth/roles.ts';
+import { authLevel } from '../auth/roles.ts';
 import type { OAuthClient } from './client.ts';
 import { oauthProviderNames, type OAuthProviderName, type ProviderProfile } from './providers.ts';
 import type { OAuthIdentityRepository } from './repository.ts';
@@ -30,9 +30,10 @@ export function oauthService(identities: OAuthIdentityRepository, accounts: Acco
     if (linked) return linked;
 
     const verifiedEmail = profile.emailVerified && profile.email ? profile.email : null;
+    if (verifiedEmail) await accounts.releaseStaleEmail(verifiedEmail);
     const holder = verifiedEmail ? await accounts.findByEmail(verifiedEmail) : undefined;
     // An unverified holder may be someone who typed another person's address: linking would hand them the account.
-    const linkable = holder && holder.auth >= authLevel.verified && holder.id !== guestUserId;
+    const linkable = holder && holder.auth >= authLevel.verified;
     const user = linkable ? holder : await accounts.createForOAuth(holder ? null : verifiedEmail);
 
     await identities.link(provider, profile.providerUserId, user.id);

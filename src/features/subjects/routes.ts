@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { notModified, revalidationHeaders, sendRevalidated } from '../../http/revalidated.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
+import { hour, limitWrites, type WriteLimit } from '../../http/write-limits.ts';
 import {
   newSubjectSchema,
   subjectDeleteQuerySchema,
@@ -11,6 +12,13 @@ import {
 import type { SubjectService } from './service.ts';
 
 const tag = 'subjects';
+const subjectWrites: WriteLimit = { windowMs: hour, perUser: 60, perAddress: 120 };
+const tooManyWrites = { description: 'too many subject writes from this account or this address within an hour' };
+const descriptionLimits = {
+  413: { description: 'description over 1,000,000 characters, as sent or once cleaned (CONTENT_TOO_LARGE)' },
+  429: tooManyWrites,
+  503: { description: 'no sanitizer thread was free in time: retry (BUSY)' },
+};
 
 export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
   return [
@@ -20,10 +28,12 @@ export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
       tag,
       summary: 'Create a subject (administrators only)',
       body: newSubjectSchema,
+      before: limitWrites('subject-regi', subjectWrites),
       responses: {
         200: { description: 'the new subject id, as a bare JSON string', body: z.string() },
         400: { description: 'invalid field (admin must be an existing user), or the caller is not an administrator (ADMIN_ONLY)' },
         409: { description: 'a subject with this id exists (SUBJECT_EXISTS)' },
+        ...descriptionLimits,
       },
       handle: async ({ res, user, body }) => {
         res.json(await subjects.register(callerOf(user), body));
@@ -62,10 +72,12 @@ export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
       tag,
       summary: "Change a subject's title, description and admin (administrators and the subject's admin)",
       body: subjectUpdateSchema,
+      before: limitWrites('subject-update', subjectWrites),
       responses: {
         200: { description: 'updated (empty body)' },
         400: { description: "invalid field, or the caller is neither an administrator nor the subject's admin (NOT_SUBJECT_ADMIN)" },
         404: { description: 'no such subject' },
+        ...descriptionLimits,
       },
       handle: async ({ res, user, body }) => {
         await subjects.update(callerOf(user), body);
@@ -78,11 +90,13 @@ export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
       tag,
       summary: 'Delete a subject that has no posts (administrators only)',
       query: subjectDeleteQuerySchema,
+      before: limitWrites('subject-delete', subjectWrites),
       responses: {
         200: { description: 'deleted (empty body)' },
         400: { description: 'missing subject, or the caller is not an administrator (ADMIN_ONLY)' },
         404: { description: 'no such subject' },
         409: { description: 'the subject still has posts, deleted ones included (SUBJECT_HAS_POSTS)' },
+        429: tooManyWrites,
       },
       handle: async ({ res, user, query }) => {
         await subjects.remove(callerOf(user), query.subject);

@@ -1,4 +1,4 @@
-import { cleanRichText } from '../../content/sanitize.ts';
+import { cleanUserHtml } from '../../content/cleaner.ts';
 import { errors } from '../../http/errors.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { taggedJson, type TaggedJson } from '../../http/revalidated.ts';
@@ -41,7 +41,8 @@ export function subjectService({ subjects, accounts, listing }: SubjectDependenc
     async register(caller: Express.User, input: NewSubject): Promise<string> {
       if (caller.role !== 'ROLE_ADMIN') throw errors.adminOnly();
       await requireAccount(input.admin);
-      const created = await write(subjects.insert({ ...input, description: cleanRichText(input.description) }));
+      const description = await cleanUserHtml(input.description, 'description');
+      const created = await write(subjects.insert({ ...input, description }));
       if (!created) throw errors.subjectExists();
       return input.id;
     },
@@ -52,7 +53,8 @@ export function subjectService({ subjects, accounts, listing }: SubjectDependenc
       if (caller.role !== 'ROLE_ADMIN' && caller.id !== current.admin) throw errors.notSubjectAdmin();
       // Only a new admin is checked: imported or seeded subjects may name an account that is gone.
       if (input.admin !== current.admin) await requireAccount(input.admin);
-      const updated = await write(subjects.update({ ...input, description: cleanRichText(input.description) }));
+      const description = await cleanUserHtml(input.description, 'description');
+      const updated = await write(subjects.update({ ...input, description }));
       if (!updated) throw errors.subjectNotFound();
     },
 

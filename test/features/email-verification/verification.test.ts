@@ -101,7 +101,8 @@ for (const kind of databaseKinds) {
     });
 
     it('When the account is already verified, then 409 and no mail', async () => {
-      const token = await t.accessTokens.issue({ id: 'guest', role: 'ROLE_USER_CERT' });
+      await storeUser(t.database.db, { id: 'done01', auth: 2 });
+      const token = await t.accessTokens.issue({ id: 'done01', role: 'ROLE_USER_CERT' });
       const res = await sendMail(token);
       assert.equal(res.status, 409);
       assert.equal(res.body.error.code, 'EMAIL_ALREADY_VERIFIED');
