@@ -46,23 +46,26 @@ async function runOutage(cluster: Cluster, outage: Outage) {
   times.began = Date.now();
   await outage.begin();
   const watchPool = setInterval(() => void cluster.haproxy.stats().then((stats) => stats.forEach((stat) => times.pool.add(`${stat.server} ${stat.status}`))), 200);
-  for (const port of cluster.ports) {
-    times.readinessFailedMs.push(await pollUntil('readiness 503', async () => (await get(port, '/ajax/health/ready')).status === 503, longestWaitMs + 2000));
+  let during: { unavailable: Response; unavailableBody: { error: { code: string } }; health: Response };
+  try {
+    for (const port of cluster.ports) {
+      times.readinessFailedMs.push(await pollUntil('readiness 503', async () => (await get(port, '/ajax/health/ready')).status === 503, longestWaitMs + 2000));
+    }
+    const unavailable = await get(cluster.haproxy.port, '/ajax/subject/all');
+    during = { unavailable, unavailableBody: (await unavailable.json()) as { error: { code: string } }, health: await get(cluster.haproxy.port, '/ajax/health/') };
+    await sleep(Math.max(0, times.began + outageMs - Date.now()));
+  } finally {
+    // Also when a check above failed: a database left stopped or frozen would keep the file from ever ending.
+    clearInterval(watchPool);
+    times.ended = Date.now();
+    await outage.end();
   }
-  const unavailable = await get(cluster.haproxy.port, '/ajax/subject/all');
-  const unavailableBody = (await unavailable.json()) as { error: { code: string } };
-  const health = await get(cluster.haproxy.port, '/ajax/health/');
-  await sleep(Math.max(0, times.began + outageMs - Date.now()));
-  clearInterval(watchPool);
-
-  times.ended = Date.now();
-  await outage.end();
   times.routeBackMs = await pollUntil('route back', async () => (await get(cluster.haproxy.port, '/ajax/subject/all')).status === 200, 15_000);
   for (const port of cluster.ports) {
     times.readinessBackMs.push(await pollUntil('readiness 200', async () => (await get(port, '/ajax/health/ready')).status === 200, 15_000));
   }
   await sleep(2000);
-  return { times, unavailable, unavailableBody, health };
+  return { times, ...during };
 }
 
 /** A load through the load balancer while the database goes away and comes back; prints and checks it all. */
