@@ -54,8 +54,11 @@ function openPostgres(config: Config['database'], logger: Logger): DatabaseHandl
     idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,
     application_name: 'forum-api',
   });
-  // An idle client whose server went away emits here; unhandled it would crash the process.
+  // An idle client whose server went away emits on the pool; a checked-out one (a query or transaction in
+  // progress) emits on itself, where pg-pool listens no longer. Unhandled, either would stop the process: every
+  // instance at once at a failover. The query in progress fails on its own and answers 503.
   pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost (it will be replaced)'));
+  pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'database connection lost while in use')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: describePostgresUrl(config.url), close: () => db.destroy() };
 }

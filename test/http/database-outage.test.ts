@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import request from 'supertest';
-import { frontOrigin, startTestApp, type TestApp } from '../helpers/app.ts';
+import { frontOrigin, postgresAdmin, startTestApp, type TestApp } from '../helpers/app.ts';
 
 function assertUnavailable(res: request.Response) {
   assert.equal(res.status, 503);
@@ -78,5 +79,34 @@ describe('Database outage on PostgreSQL: a server that accepts and never answers
     const started = Date.now();
     assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+  });
+});
+
+describe('Database outage on PostgreSQL: the server ends connections (failover, restart, an administrator)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('postgres');
+  });
+  after(() => t.close());
+
+  it('When PostgreSQL terminates a connection the app has checked out, then the process keeps running and serving', async () => {
+    // A checked-out pg client has no error listener of the pool's; the end of its connection is emitted on the
+    // client as 'error' and, unhandled, was an uncaught exception that stopped the server (seen in the ops
+    // outage scenario: a fast shutdown of PostgreSQL under load stopped one of the two instances).
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      await t.database.db.connection().execute(async (connection) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+        await postgresAdmin((admin) => admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(uncaught.map(String), []);
+    const res = await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin);
+    assert.equal(res.status, 200);
   });
 });
