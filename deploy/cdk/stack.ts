@@ -43,6 +43,9 @@ export class ForumApiAlbStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ForumApiAlbProps) {
     super(scope, id, props);
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i.test(props.apiHost)) {
+      throw new Error(`apiHost must be the API's host name, such as api.yongheonn.com (got ${JSON.stringify(props.apiHost)})`);
+    }
     const behindCloudflare = (props.ingress ?? 'cloudflare') === 'cloudflare';
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', props.vpc);
     const certificateArn = listenerCertificateArn(this, props.certificate ?? 'import', props.apiHost);

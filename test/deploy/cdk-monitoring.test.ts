@@ -118,8 +118,9 @@ describe('The alarms of the CDK stack (synthesised offline)', () => {
     });
   });
 
-  it('When the alarm e-mail is not an address, then synthesis stops and says so', () => {
+  it('When the alarm e-mail is not an address, or apiHost is a URL, then synthesis stops and says which', () => {
     assert.throws(() => synth({ alarmEmail: 'owner' }), /alarmEmail must be an e-mail address \(got "owner"\)/);
+    assert.throws(() => synth({ apiHost: 'https://api.yongheonn.com' }), /apiHost must be the API's host name, such as api\.yongheonn\.com \(got "https:\/\/api\.yongheonn\.com"\)/);
   });
 });
 

@@ -1,22 +1,17 @@
 import { albContract } from '../../alb-contract.ts';
 import { createContext, type DoctorContext } from '../context.ts';
 import { elapsed } from '../deadline.ts';
-import { asNetworkError, hostPort, lookupWith, timeoutCode, withDeadline } from '../http.ts';
+import { asNetworkError, hostPort, timeoutCode, withDeadline } from '../http.ts';
 import { fail, pass, skip, warn, type CheckResult } from '../report.ts';
 import { judgeAnswer } from './answers.ts';
 import { subjectsPath } from './api-paths.ts';
 import { frontEndHeaders, judgePreflight } from './cors-preflight.ts';
 import { judgeHealth } from './health.ts';
+import { addressOf } from './target.ts';
 import { connectOnce } from './tcp.ts';
 import { handshake, judgeCertificate } from './tls.ts';
 
 export const originCheckIds = ['origin.listener', 'origin.tls', 'origin.health', 'origin.cors'] as const;
-
-const addressOf = (ctx: DoctorContext, host: string) =>
-  withDeadline(
-    new Promise<string>((resolve, reject) => lookupWith(ctx.options.resolve)(host, {}, (error, address) => (error ? reject(error) : resolve(String(address))))),
-    ctx.options.timeoutMs,
-  );
 
 /** The listener line: can this machine open a connection to the ALB on the port Cloudflare uses? */
 async function checkListener(ctx: DoctorContext, address: string, where: string, port: number): Promise<CheckResult> {
@@ -73,7 +68,7 @@ export async function checkOrigin(ctx: DoctorContext): Promise<CheckResult[]> {
   const where = hostPort(originHost.host, originHost.port);
   let address: string;
   try {
-    address = await addressOf(ctx, originHost.host);
+    address = await withDeadline(addressOf(ctx, originHost.host), ctx.options.timeoutMs);
   } catch (error) {
     const problem = asNetworkError(error, ctx.options.timeoutMs);
     return [
