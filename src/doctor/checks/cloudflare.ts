@@ -14,14 +14,16 @@ export async function checkCloudflare(ctx: DoctorContext): Promise<CheckResult> 
   const answer = outcome.answer;
   const sign = cloudflareSign(answer);
   if (!sign) return skip('cloudflare', 'not proxied by Cloudflare (no cf-ray, no Server: cloudflare)');
-  const behind = ctx.options.originHost
-    ? 'the origin.* lines check the ALB itself'
-    : "--origin-host <the ALB's DNS name> checks the ALB's own";
-  const proxied = `proxied by Cloudflare (${sign}): the tls lines judge Cloudflare's edge certificate, not the ALB's; ${behind}`;
+  const edgeCertificate = "the tls lines judge Cloudflare's edge certificate, not the ALB's";
+  const behind = ctx.options.originHost ? 'the origin.* lines check the ALB itself' : "--origin-host <the ALB's DNS name> checks the ALB's own";
+  const proxied = `proxied by Cloudflare (${sign}): ${edgeCertificate}; ${behind}`;
   if (fromOurServer(answer)) return pass('cloudflare', `${proxied}; forum-api answers through it`);
   if (loadBalancerSigns(answer)) return pass('cloudflare', `${proxied}; it passed on the load balancer's own ${answer.status} page (see health.live)`);
   const edge = judgeAnswer(ctx, 'cloudflare', outcome, `GET ${albContract.healthCheckPath}`, () =>
     warn('cloudflare', `${proxied}; Cloudflare answered ${answer.status} itself, not forum-api (no X-Request-Id)`, notOursFix(answer), answer.ms),
   );
-  return edge.status === 'fail' ? fail('cloudflare', `${edge.evidence}. ${proxied}`, edge.fix ?? '', edge.durationMs) : edge;
+  // A 52x page: its own paragraph (the fix already names --origin-host), then what the tls lines saw.
+  if (edge.status !== 'fail') return edge;
+  const originLines = ctx.options.originHost ? ' (the origin.* lines check the ALB itself)' : '';
+  return fail('cloudflare', `${edge.evidence}. Note: ${edgeCertificate}${originLines}`, edge.fix ?? '', edge.durationMs);
 }
