@@ -4,6 +4,8 @@ import { ForumApiAlbStack } from './stack.ts';
 /**
  * The CDK app. The VPC is described by context values, so synthesis never looks anything up in AWS:
  *   vpcId=vpc-…  availabilityZones=ap-northeast-2a,ap-northeast-2c  publicSubnetIds=subnet-…,subnet-…
+ *   apiHost=api.yongheonn.com  alarmEmail=owner@example.com  (the canary's target; who the alarms mail)
+ *   certificate=create  (optional: a DNS-validated ACM certificate for apiHost instead of --parameters CertificateArn=…)
  *   instanceIds=i-…,i-…  (optional: targets to register now)
  *   ingress=anywhere  (optional: without Cloudflare in front; by default only Cloudflare's ranges reach the ALB)
  * With the CDK CLI: npx aws-cdk deploy --app 'npx node deploy/cdk/app.ts' -c vpcId=… --parameters CertificateArn=…
@@ -27,6 +29,12 @@ function list(app: App, name: string, example: string | undefined): string[] {
   return entries;
 }
 
+function certificateSource(app: App): 'import' | 'create' {
+  const [value = 'import'] = list(app, 'certificate', undefined);
+  if (value !== 'import' && value !== 'create') throw new Error(`context value certificate must be import or create (got ${value})`);
+  return value;
+}
+
 // Under the CDK CLI the context and output directory come from the environment it sets.
 const app = new App({ context: contextFromArgs(process.argv.slice(2)), outdir: process.env.CDK_OUTDIR ? undefined : 'cdk.out' });
 new ForumApiAlbStack(app, 'ForumApiAlb', {
@@ -36,6 +44,9 @@ new ForumApiAlbStack(app, 'ForumApiAlb', {
     availabilityZones: list(app, 'availabilityZones', 'ap-northeast-2a,ap-northeast-2c'),
     publicSubnetIds: list(app, 'publicSubnetIds', 'subnet-aaaa,subnet-bbbb'),
   },
+  apiHost: list(app, 'apiHost', 'api.yongheonn.com')[0]!,
+  alarmEmail: list(app, 'alarmEmail', 'owner@example.com')[0]!,
+  certificate: certificateSource(app),
   instanceIds: list(app, 'instanceIds', undefined),
   ingress: list(app, 'ingress', undefined)[0] === 'anywhere' ? 'anywhere' : 'cloudflare',
 });

@@ -1,4 +1,4 @@
-import { CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Port, SecurityGroup, Vpc, type VpcAttributes } from 'aws-cdk-lib/aws-ec2';
 import {
   ApplicationLoadBalancer,
@@ -13,7 +13,9 @@ import {
 import { InstanceIdTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import type { Construct } from 'constructs';
 import { albContract } from '../alb-contract.ts';
+import { listenerCertificateArn, type CertificateSource } from './certificate.ts';
 import { allowOnlyCloudflare, trustProxyBehindCloudflare } from './cloudflare-ingress.ts';
+import { ForumApiMonitoring } from './monitoring.ts';
 
 export interface ForumApiAlbProps extends StackProps {
   /** The existing VPC the instances run in (the ALB goes in its public subnets); given, never looked up. */
@@ -22,6 +24,14 @@ export interface ForumApiAlbProps extends StackProps {
   instanceIds?: readonly string[];
   /** Who may reach the listeners: Cloudflare's published ranges (the default: it proxies the API) or anyone. */
   ingress?: 'cloudflare' | 'anywhere';
+  /** The API's public host name (e.g. api.yongheonn.com): the certificate's name and what the canary calls. */
+  apiHost: string;
+  /** The front end's origin the canary sends (default https://yongheonn.com, as CORS_ORIGINS). */
+  frontOrigin?: string;
+  /** Who the alarms mail (an SNS e-mail subscription). */
+  alarmEmail: string;
+  /** `import` (default): the CertificateArn parameter; `create`: a DNS-validated ACM certificate for apiHost. */
+  certificate?: CertificateSource;
 }
 
 /**
@@ -33,17 +43,16 @@ export class ForumApiAlbStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ForumApiAlbProps) {
     super(scope, id, props);
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/i.test(props.apiHost)) {
+      throw new Error(`apiHost must be the API's host name, such as api.yongheonn.com (got ${JSON.stringify(props.apiHost)})`);
+    }
     const behindCloudflare = (props.ingress ?? 'cloudflare') === 'cloudflare';
     const vpc = Vpc.fromVpcAttributes(this, 'Vpc', props.vpc);
-    const certificateArn = new CfnParameter(this, 'CertificateArn', {
-      type: 'String',
-      description: 'ARN of the ACM certificate for the API host name (e.g. api.yongheonn.com), in this region',
-      allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
-    });
+    const certificateArn = listenerCertificateArn(this, props.certificate ?? 'import', props.apiHost);
 
     const albSecurityGroup = new SecurityGroup(this, 'AlbSecurityGroup', {
       vpc,
-      description: `forum-api ALB: HTTPS (and HTTP, redirected) from ${behindCloudflare ? "Cloudflare's ranges" : 'anywhere'}; out only to the instances on the app port`,
+      description: `forum-api ALB: HTTPS (and HTTP, redirected) from ${behindCloudflare ? 'the Cloudflare ranges' : 'anywhere'}; out only to the instances on the app port`,
       allowAllOutbound: false,
     });
     if (behindCloudflare) allowOnlyCloudflare(albSecurityGroup);
@@ -89,7 +98,7 @@ export class ForumApiAlbStack extends Stack {
     alb.addListener('Https', {
       protocol: ApplicationProtocol.HTTPS,
       port: 443,
-      certificates: [ListenerCertificate.fromArn(certificateArn.valueAsString)],
+      certificates: [ListenerCertificate.fromArn(certificateArn)],
       sslPolicy: SslPolicy.RECOMMENDED_TLS,
       open: !behindCloudflare,
       defaultAction: ListenerAction.forward([targetGroup]),
@@ -99,6 +108,15 @@ export class ForumApiAlbStack extends Stack {
       port: 80,
       open: !behindCloudflare,
       defaultAction: ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+
+    new ForumApiMonitoring(this, 'Monitoring', {
+      alarmEmail: props.alarmEmail,
+      apiHost: props.apiHost,
+      frontOrigin: props.frontOrigin ?? 'https://yongheonn.com',
+      loadBalancer: alb,
+      targetGroup,
+      certificateArn,
     });
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: alb.loadBalancerDnsName, description: 'point the API host name (alias record) here' });

@@ -17,6 +17,8 @@ export interface DoctorContext {
   transport: Transport;
   /** The first check that met an answer made up by the load balancer (the others refer to it). */
   loadBalancerSeenAt: string | undefined;
+  /** The first check that met an error page Cloudflare made up itself (520–526…). */
+  cloudflareSeenAt: string | undefined;
   /** GET/OPTIONS/POST on the API, memoised by key so several checks can judge one answer. */
   fetch(key: string, path: string, init?: { method?: string; headers?: Record<string, string> }): Promise<Outcome>;
   /** Memoises any other probe (the --target health check is read by two checks). */
@@ -48,6 +50,7 @@ export function createContext(options: DoctorOptions): DoctorContext {
     trustedCa,
     transport,
     loadBalancerSeenAt: undefined,
+    cloudflareSeenAt: undefined,
     once,
     fetch: (key, path, init = {}) =>
       once(key, () =>

@@ -15,6 +15,11 @@ export interface DoctorOptions {
   json: boolean;
   /** An instance to probe directly, as the ALB's health checker does. */
   target: HostPort | undefined;
+  /**
+   * The load balancer's own DNS name (and port, default the API's), probed directly with the API's host as
+   * SNI and Host: behind Cloudflare, what the ALB itself serves (certificate, listener, health, CORS).
+   */
+  originHost: HostPort | undefined;
   /** host → address, like curl's --resolve: DNS is not consulted for these names. */
   resolve: Map<string, string>;
   /** Extra trusted CA certificates (PEM), added to the default roots. */
@@ -34,6 +39,10 @@ and (with --target) one instance probed directly the way the ALB's health checke
 Options:
   --origin <origin>      the front end's origin to test CORS for (default https://yongheonn.com)
   --target <host:port>   also probe an instance directly (e.g. 10.0.3.7:8080), bypassing the ALB
+  --origin-host <alb-dns-name[:port]>
+                         behind Cloudflare: also probe the load balancer directly, with the API's host as
+                         SNI and Host (its certificate, listener, health, CORS), to tell Cloudflare's side
+                         from AWS's
   --resolve <host:ip>    use this address for host instead of DNS (repeatable; curl's host:port:ip works too)
   --ca <file>            also trust the CA certificate(s) in this PEM file (repeatable)
   --timeout <ms>         bound on each network operation (default 5000)
@@ -58,6 +67,13 @@ export function parseHostPort(value: string, flag: string): HostPort {
   const port = Number(url?.port);
   if (!url || !url.port || !Number.isInteger(port) || port < 1 || url.pathname !== '/') throw new UsageError(`${flag} must be host:port (got ${value})`);
   return { host: unbracket(url.hostname), port };
+}
+
+/** A host name, or host:port; the port defaults to the API URL's (443 for https). */
+function parseOriginHost(value: string, api: URL): HostPort {
+  const url = URL.canParse(`http://${value}`) ? new URL(`http://${value}`) : undefined;
+  if (!url || url.pathname !== '/' || url.username || !url.hostname) throw new UsageError(`--origin-host must be the load balancer's DNS name, optionally :port (got ${value})`);
+  return { host: unbracket(url.hostname), port: Number(url.port) || Number(api.port) || (api.protocol === 'https:' ? 443 : 80) };
 }
 
 function parseResolve(values: string[]): Map<string, string> {
@@ -94,6 +110,7 @@ export function parseOptions(argv: string[]): DoctorOptions | undefined {
       options: {
         origin: { type: 'string', default: 'https://yongheonn.com' },
         target: { type: 'string' },
+        'origin-host': { type: 'string' },
         resolve: { type: 'string', multiple: true, default: [] },
         ca: { type: 'string', multiple: true, default: [] },
         timeout: { type: 'string', default: '5000' },
@@ -114,6 +131,7 @@ export function parseOptions(argv: string[]): DoctorOptions | undefined {
     origin: parseOrigin(values.origin),
     json: values.json,
     target: values.target === undefined ? undefined : parseHostPort(values.target, '--target'),
+    originHost: values['origin-host'] === undefined ? undefined : parseOriginHost(values['origin-host'], parseUrl(positionals[0])),
     resolve: parseResolve(values.resolve),
     ca: readCa(values.ca),
     timeoutMs,

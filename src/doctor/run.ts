@@ -1,8 +1,10 @@
+import { checkCloudflare } from './checks/cloudflare.ts';
 import { checkCorsResponses, corsResponseCheckIds } from './checks/cors-responses.ts';
 import { checkPreflights, preflightCheckIds } from './checks/cors-preflight.ts';
 import { checkDns } from './checks/dns.ts';
 import { checkHealth, healthCheckIds } from './checks/health.ts';
 import { checkKeepAlive } from './checks/keep-alive.ts';
+import { checkOrigin, originCheckIds } from './checks/origin.ts';
 import { checkSubjects } from './checks/subjects.ts';
 import { checkTarget } from './checks/target.ts';
 import { checkTcp } from './checks/tcp.ts';
@@ -25,12 +27,15 @@ const steps: Step[] = [
   { ids: ['dns'], run: checkDns, gates: true },
   { ids: ['tcp'], run: checkTcp, gates: true },
   { ids: tlsCheckIds, run: checkTls, gates: true },
+  { ids: ['cloudflare'], run: checkCloudflare },
   { ids: healthCheckIds, run: checkHealth },
   { ids: preflightCheckIds, run: checkPreflights },
   { ids: corsResponseCheckIds, run: checkCorsResponses },
   { ids: ['subjects'], run: checkSubjects },
   { ids: ['keepalive'], run: checkKeepAlive, reachesTarget: (ctx) => ctx.options.target !== undefined },
   { ids: ['target.health'], run: checkTarget, reachesTarget: () => true },
+  // Reaches the load balancer by its own name: still run when the API's name (Cloudflare) failed.
+  { ids: originCheckIds, run: checkOrigin, reachesTarget: () => true },
 ];
 
 /** Every check id, in the order they are reported (stable: scripts match on them). */

@@ -13,11 +13,13 @@ import { cloudflareRanges } from '../../src/http/cloudflare-ranges.ts';
 import { runCommand } from '../helpers/run-command.ts';
 
 const vpc = { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['ap-northeast-2a', 'ap-northeast-2c'], publicSubnetIds: ['subnet-0aaa', 'subnet-0bbb'] };
+/** What every stack needs besides the VPC: the API's host (certificate, canary) and who the alarms mail. */
+const required = { apiHost: 'api.yongheonn.com', alarmEmail: 'owner@example.com' };
 
 describe('The CDK stack for the ALB (synthesised offline)', () => {
   let template: Template;
   before(() => {
-    template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, instanceIds: ['i-0123456789abcdef0'] }));
+    template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, ...required, instanceIds: ['i-0123456789abcdef0'] }));
   });
 
   const logicalId = (type: string) => {
@@ -96,7 +98,7 @@ describe('The CDK stack in front of Cloudflare', () => {
       .sort();
 
   it("When synthesised with the defaults, then the ALB's listeners accept only Cloudflare's published ranges, and the instances are told to trust them", () => {
-    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc }));
+    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, ...required }));
     const expected = cloudflareListenerPorts.flatMap((port) => [...cloudflareRanges.ipv4, ...cloudflareRanges.ipv6].map((range) => `${range}:${port}`)).sort();
     assert.deepEqual(listenerIngress(template), expected);
     assert.ok(!listenerIngress(template).some((rule) => rule.startsWith('0.0.0.0/0') || rule.startsWith('::/0')), 'nothing from anywhere');
@@ -104,7 +106,7 @@ describe('The CDK stack in front of Cloudflare', () => {
   });
 
   it('When synthesised with ingress "anywhere" (no Cloudflare in front), then the listeners are open to all and the instances trust the ALB only', () => {
-    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, ingress: 'anywhere' }));
+    const template = Template.fromStack(new ForumApiAlbStack(new App(), 'ForumApiAlb', { vpc, ...required, ingress: 'anywhere' }));
     assert.deepEqual(listenerIngress(template), ['0.0.0.0/0:443', '0.0.0.0/0:80']);
     template.hasOutput('InstanceTrustProxy', { Value: 'uniquelocal' });
   });
@@ -116,7 +118,7 @@ describe('The CDK app entry', () => {
   it('When run with the VPC given as context and no AWS access, then it writes the template', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
     try {
-      const context = ['-c', `vpcId=${vpc.vpcId}`, '-c', `availabilityZones=${vpc.availabilityZones.join(',')}`, '-c', `publicSubnetIds=${vpc.publicSubnetIds.join(',')}`];
+      const context = ['-c', `vpcId=${vpc.vpcId}`, '-c', `availabilityZones=${vpc.availabilityZones.join(',')}`, '-c', `publicSubnetIds=${vpc.publicSubnetIds.join(',')}`, '-c', `apiHost=${required.apiHost}`, '-c', `alarmEmail=${required.alarmEmail}`];
       const { code, stderr } = await runCommand(process.execPath, [entry, ...context], { PATH: process.env.PATH, CDK_OUTDIR: outdir }, 60_000);
       assert.equal(code, 0, stderr);
       assert.ok(existsSync(join(outdir, 'ForumApiAlb.template.json')));

@@ -27,6 +27,13 @@ describe('Doctor command line', () => {
     assert.deepEqual(parseOptions(['https://a.test', '--target', '[fd00::7]:8080'])!.target, { host: 'fd00::7', port: 8080 });
   });
 
+  it("When --origin-host is given without a port, then the API URL's port is used (443 for https)", () => {
+    assert.deepEqual(parseOptions(['https://api.yongheonn.com', '--origin-host', 'forum-alb-123.ap-northeast-2.elb.amazonaws.com'])!.originHost, { host: 'forum-alb-123.ap-northeast-2.elb.amazonaws.com', port: 443 });
+    assert.deepEqual(parseOptions(['http://a.test:8443', '--origin-host', 'alb.test'])!.originHost, { host: 'alb.test', port: 8443 });
+    assert.deepEqual(parseOptions(['https://a.test', '--origin-host', 'alb.test:8443'])!.originHost, { host: 'alb.test', port: 8443 });
+    assert.equal(parseOptions(['https://a.test'])!.originHost, undefined);
+  });
+
   it('When help is asked for, then no options are returned', () => {
     assert.equal(parseOptions(['--help']), undefined);
   });
@@ -37,6 +44,7 @@ describe('Doctor command line', () => {
     ['a non-http URL', ['ftp://a.test'], /not an http\(s\) URL/],
     ['an origin with a path', ['https://a.test', '--origin', 'https://yongheonn.com/'], /--origin must look like/],
     ['a target without a port', ['https://a.test', '--target', '10.0.3.7'], /--target must be host:port/],
+    ['an origin host with a path', ['https://a.test', '--origin-host', 'alb.test/health'], /--origin-host must be the load balancer's DNS name/],
     ['a resolve without an address', ['https://a.test', '--resolve', 'a.test:nowhere'], /--resolve must be host:ip/],
     ['a tiny timeout', ['https://a.test', '--timeout', '5'], /--timeout must be/],
     ['an unknown option', ['https://a.test', '--insecure'], /Unknown option/],

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { listen } from '../helpers/raw-http.ts';
 import { apiHost, createCertificates, type TestCertificates } from './fixtures/certificates.ts';
 import { diagnose, statuses, type Diagnosis } from './fixtures/doctor.ts';
-import { serveHttps, type Running } from './fixtures/servers.ts';
+import { cloudflareEdge, serveHttps, type CloudflareEdge, type Running } from './fixtures/servers.ts';
 
 const tlsIds = ['tls.handshake', 'tls.validity', 'tls.hostname', 'tls.chain'];
 const apiIds = ['health.live', 'health.ready', 'cors.preflight.get', 'cors.preflight.post', 'cors.get', 'cors.error.404', 'cors.error.401', 'subjects', 'keepalive'];
@@ -82,5 +82,54 @@ describe('Doctor against our app over TLS (certificates made at test time, name 
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("Doctor through Cloudflare with --origin-host: the ALB's own certificate (made at test time)", () => {
+  let certificates: TestCertificates;
+  let t: TestApp;
+  let edge: CloudflareEdge;
+  const albs: Record<string, Running> = {};
+  // Cloudflare's edge serves a good certificate for the API's name whatever the ALB's is: the tls lines pass.
+  const run = (alb: string) =>
+    diagnose(`https://${apiHost}:${edge.port}`, '--resolve', `${apiHost}:127.0.0.1`, '--resolve', 'alb.forum.test:127.0.0.1', '--ca', certificates.caFile, '--origin-host', `alb.forum.test:${albs[alb]!.port}`);
+
+  before(async () => {
+    certificates = createCertificates();
+    t = await startTestApp('pglite');
+    edge = await cloudflareEdge(certificates.valid);
+    edge.behave({ errorPage: 526 });
+    for (const name of ['valid', 'expired', 'wrongHost'] as const) albs[name] = await serveHttps(t.app, certificates[name]);
+  });
+  after(async () => {
+    for (const server of Object.values(albs)) await server.close();
+    await edge.close();
+    await t.close();
+    certificates.cleanup();
+  });
+
+  it("When Cloudflare says 526 and the ALB's certificate has expired, then the edge's tls lines pass, origin.tls fails with the date, and the rest of the ALB is healthy", async () => {
+    const diagnosis = await run('expired');
+    for (const id of tlsIds) assert.equal(diagnosis.check(id).status, 'pass', `${id}: ${diagnosis.check(id).evidence}`);
+    assert.equal(diagnosis.check('cloudflare').status, 'fail');
+    const origin = diagnosis.check('origin.tls');
+    assert.equal(origin.status, 'fail');
+    assert.match(origin.evidence, /^the ALB's certificate for api\.forum\.test: the certificate EXPIRED on .* \(3 days ago\): browsers refuse every request \(Cloudflare shows 526 for this\)$/);
+    assert.match(origin.fix ?? '', /renew the certificate/);
+    assert.equal(diagnosis.check('origin.health').status, 'pass');
+    assert.doesNotMatch(diagnosis.check('origin.cors').evidence, /Cloudflare's side/);
+  });
+
+  it("When the ALB's certificate is for another name, then origin.tls names both", async () => {
+    const origin = (await run('wrongHost')).check('origin.tls');
+    assert.equal(origin.status, 'fail');
+    assert.match(origin.evidence, /the certificate is for DNS:other\.forum\.test, not api\.forum\.test/);
+  });
+
+  it("When the ALB's certificate is valid for the name, then every origin line passes and the 526 is put on Cloudflare's side", async () => {
+    const diagnosis = await run('valid');
+    assert.match(diagnosis.check('origin.tls').evidence, /^TLSv1\.[23], the ALB's certificate for api\.forum\.test: valid until .*; api\.forum\.test matches DNS:api\.forum\.test; .*trusted through/);
+    for (const id of ['origin.listener', 'origin.tls', 'origin.health', 'origin.cors']) assert.equal(diagnosis.check(id).status, 'pass', `${id}: ${diagnosis.check(id).evidence}`);
+    assert.match(diagnosis.check('origin.cors').evidence, /the error in cloudflare is on Cloudflare's side/);
   });
 });

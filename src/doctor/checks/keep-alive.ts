@@ -2,7 +2,7 @@ import { albContract, appDefaults } from '../../alb-contract.ts';
 import type { DoctorContext, Outcome } from '../context.ts';
 import { header, headerTokens } from '../http.ts';
 import { fail, pass, skip, warn, type CheckResult } from '../report.ts';
-import { loadBalancerSigns } from './answers.ts';
+import { fromOurServer, loadBalancerSigns } from './answers.ts';
 import { probeTarget } from './target.ts';
 
 const idle = albContract.idleTimeoutSeconds;
@@ -21,6 +21,9 @@ export async function checkKeepAlive(ctx: DoctorContext): Promise<CheckResult> {
   const answer = outcome.answer;
   if (loadBalancerSigns(answer)) {
     return skip('keepalive', `not judged: the load balancer answered, not the server; --target <instance-ip>:${albContract.targetPort} reads it from an instance`);
+  }
+  if (!fromOurServer(answer)) {
+    return skip('keepalive', `not judged: not forum-api's answer (no X-Request-Id); --target <instance-ip>:${albContract.targetPort} reads it from an instance`);
   }
   if (headerTokens(answer, 'connection').includes('close')) {
     return warn('keepalive', `${source} closes the connection after each answer (Connection: close)`, 'the server is draining after SIGTERM, or keep-alive is off; it should last only a deploy');

@@ -6,8 +6,8 @@ import { judgeHealth } from './health.ts';
 
 const healthCheckTimeoutMs = albContract.healthCheckTimeoutSeconds * 1000;
 
-/** The instance's address: --resolve, an IP as given, or the system resolver. */
-function addressOf(ctx: DoctorContext, host: string): Promise<string> {
+/** A host's address: --resolve, an IP as given, or the system resolver (the instance's, the ALB's). */
+export function addressOf(ctx: DoctorContext, host: string): Promise<string> {
   return new Promise((resolve, reject) =>
     lookupWith(ctx.options.resolve)(host, {}, (error, address) => (error ? reject(error) : resolve(String(address)))),
   );

@@ -9,7 +9,7 @@ import { chainOf, judgeChain, judgeHostname, judgeValidity, parseAnchors } from 
 
 export const tlsCheckIds = ['tls.handshake', 'tls.validity', 'tls.hostname', 'tls.chain'] as const;
 
-interface Handshake {
+export interface Handshake {
   protocol: string;
   cipher: string;
   alpn: string | false | null;
@@ -17,12 +17,15 @@ interface Handshake {
   peer: PeerCertificate;
 }
 
-/** Handshakes without verifying (the checks below judge the certificate), sending SNI as a browser does. */
-function handshake(ctx: DoctorContext): Promise<Handshake> {
+/**
+ * Handshakes without verifying (the checks below judge the certificate), sending SNI as a browser does:
+ * the name asked for, whatever address is connected to (--origin-host connects to the ALB as the API).
+ */
+export function handshake(address: string, port: number, servername: string, timeoutMs: number): Promise<Handshake> {
   const socket: TLSSocket = connect({
-    host: ctx.addresses[0] ?? ctx.hostname,
-    port: ctx.port,
-    servername: isIP(ctx.hostname) ? undefined : ctx.hostname,
+    host: address,
+    port,
+    servername: isIP(servername) ? undefined : servername,
     rejectUnauthorized: false,
     ALPNProtocols: ['h2', 'http/1.1'],
   });
@@ -34,7 +37,13 @@ function handshake(ctx: DoctorContext): Promise<Handshake> {
     });
     socket.once('error', reject);
   });
-  return withDeadline(done, ctx.options.timeoutMs).finally(() => socket.destroy());
+  return withDeadline(done, timeoutMs).finally(() => socket.destroy());
+}
+
+/** tls.validity, tls.hostname, tls.chain for a handshake that presented a certificate. */
+export function judgeCertificate(result: Handshake & { leaf: X509Certificate }, hostname: string, trustedCa: string[]): CheckResult[] {
+  const chain = chainOf(result.leaf);
+  return [judgeValidity(chain, new Date()), judgeHostname(hostname, result.peer), judgeChain(chain, parseAnchors(trustedCa))];
 }
 
 const loopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -52,7 +61,7 @@ export async function checkTls(ctx: DoctorContext): Promise<CheckResult[]> {
   const started = performance.now();
   let result: Handshake;
   try {
-    result = await handshake(ctx);
+    result = await handshake(ctx.addresses[0] ?? ctx.hostname, ctx.port, ctx.hostname, ctx.options.timeoutMs);
   } catch (error) {
     const problem = asNetworkError(error, ctx.options.timeoutMs);
     return [
@@ -64,11 +73,5 @@ export async function checkTls(ctx: DoctorContext): Promise<CheckResult[]> {
   const alpn = result.alpn ? `, ALPN ${result.alpn}` : '';
   const handshakeLine = pass('tls.handshake', `${result.protocol} ${result.cipher}${alpn}`, ms);
   if (!result.leaf) return [handshakeLine, ...tlsCheckIds.slice(1).map((id) => fail(id, 'the server presented no certificate', 'configure a certificate on the HTTPS listener'))];
-  const chain = chainOf(result.leaf);
-  return [
-    handshakeLine,
-    judgeValidity(chain, new Date()),
-    judgeHostname(ctx.hostname, result.peer),
-    judgeChain(chain, parseAnchors(ctx.trustedCa)),
-  ];
+  return [handshakeLine, ...judgeCertificate({ ...result, leaf: result.leaf }, ctx.hostname, ctx.trustedCa)];
 }
