@@ -48,9 +48,9 @@ export function boardRepository(db: Kysely<Database>) {
       return Number(row.total);
     },
 
-    // In SQL, so concurrent readers never lose a count.
-    incrementView: async (bno: number): Promise<void> => {
-      await db.updateTable('board').set((eb) => ({ view: eb('view', '+', 1) })).where('bno', '=', bno).execute();
+    // Added in SQL, never set: concurrent readers and other instances' counts are never lost.
+    addViews: async (bno: number, views: number): Promise<void> => {
+      await db.updateTable('board').set((eb) => ({ view: eb('view', '+', views) })).where('bno', '=', bno).execute();
     },
 
     /** False when the post is gone or deleted by now. */
