@@ -23,6 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY db-image ./db-image
 COPY package.json ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
