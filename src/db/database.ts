@@ -43,7 +43,10 @@ function openPglite(dataDir: string, logger: Logger, image?: Blob): DatabaseHand
   if (!inMemory && !isInitialised(location) && unpackInitialImage(location)) {
     logger.info({ location }, 'new embedded database: unpacked the initial image (db-image/initial.tar.gz)');
   }
-  const pglite = inMemory ? new PGlite(image ? { loadDataDir: image } : {}) : new PGlite(location);
+  // PGlite already runs without fsync (-F). Its PostgreSQL would also reserve 128 MB of shared buffers inside
+  // the WebAssembly memory, which only grows: 16 MB hold a development forum's tables and indexes many times over.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  const pglite = inMemory ? new PGlite({ startParams, ...(image ? { loadDataDir: image } : {}) }) : new PGlite(location, { startParams });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };
 }
