@@ -23,6 +23,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY db-image ./db-image
 COPY package.json ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
@@ -35,4 +36,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=2 \
 # the host's memory (128 MB on a 24 GB machine): 2 × 8 MB, and old space grown by 25 % between full GCs, keep
 # the process near 120 MB under load instead of ~220 MB, for ~5 % more CPU per request (bench/README.md).
 # The benchmark starts the server with exactly these flags.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=25", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "dist/server.js"]

@@ -11,7 +11,7 @@ import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtu
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
 import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
 import { toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
-import { evaluateTargets } from './lib/targets.ts';
+import { evaluateTargets, firstStart } from './lib/targets.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -89,11 +89,11 @@ async function measureInterleaved(runtime: Runtime, all: BenchCase[]): Promise<v
   for (const entry of measured) cases.push({ runtime: runtime.name, name: entry.name, ...summariseRounds(rounds.get(entry)!) });
 }
 
-async function coldStart(runtime: Runtime, database: string, env: Record<string, string>) {
+async function coldStart(runtime: Runtime, database: string, env: Record<string, string> | ((spawn: number) => Record<string, string>)) {
   const health: number[] = [];
   const subjects: number[] = [];
   for (let spawn = 0; spawn < coldStartSpawns; spawn++) {
-    const server = await ours(runtime, env);
+    const server = await ours(runtime, typeof env === 'function' ? env(spawn) : env);
     health.push(server.readyAfterMs);
     const res = await fetch(`${server.baseUrl}/ajax/subject/all`);
     await res.arrayBuffer();
@@ -146,6 +146,8 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
   log('  cold starts …');
   await coldStart(runtime, 'postgres', { DATABASE_URL: databaseUrl });
   await coldStart(runtime, 'pglite (existing data dir)', { DATA_DIR: join(work, `pglite-${index}`) });
+  // A fresh clone's first `npm start`: an empty data directory every spawn.
+  await coldStart(runtime, firstStart, (spawn) => ({ DATA_DIR: join(work, `pglite-new-${index}-${spawn}`) }));
 }
 
 async function main() {

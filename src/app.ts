@@ -52,7 +52,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.use(cors);
   app.use(authenticateAccessToken(accessTokens));
 
-  const routes = featureRoutes({ db, config, logger, accessTokens, ...(oauthEndpoints ? { oauthEndpoints } : {}) });
+  const routes = featureRoutes({ db, config, logger, accessTokens, onClose: (task) => lifecycle.onClose(task), ...(oauthEndpoints ? { oauthEndpoints } : {}) });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
   mountRoutes(app, routes, {
     json: express.json({ strict: false, limit: config.bodyLimit }),

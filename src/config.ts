@@ -122,6 +122,8 @@ const schema = z.object({
     APP_TIME_ZONE: timeZone,
     SUBJECT_LIST_CACHE_MS: integer(5000, 0),
     BOARD_LIST_CACHE_MS: integer(1000, 0),
+    BOARD_POST_CACHE_MS: integer(1000, 0),
+    BOARD_VIEW_FLUSH_MS: integer(1000, 0),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb').default('512kb'),
     KEEP_ALIVE_TIMEOUT_MS: integer(appDefaults.keepAliveTimeoutMs, 1),
     HEADERS_TIMEOUT_MS: integer(appDefaults.headersTimeoutMs, 1),
@@ -273,6 +275,10 @@ function toConfig(env: Env) {
     subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
     /** How long a list page may be served from memory: view counts lag by up to this, other instances' writes too. */
     boardListCacheMs: env.BOARD_LIST_CACHE_MS,
+    /** How long a post may be served from memory by board/read: other instances' edits show after up to this. */
+    boardPostCacheMs: env.BOARD_POST_CACHE_MS,
+    /** How often counted views are written (0 = each view before its read is answered); a crash loses up to this much. */
+    boardViewFlushMs: env.BOARD_VIEW_FLUSH_MS,
     server: {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

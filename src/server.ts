@@ -103,6 +103,7 @@ async function shutdown(running: Running, reason: string, exitCode: number): Pro
   clearInterval(sweeper);
   clearTimeout(forced);
 
+  await lifecycle.close().catch((error: unknown) => logger.warn({ err: error }, 'finishing before stop failed'));
   probe.stop();
   await database.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database failed'));
   logger.info({ exitCode }, 'stopped');

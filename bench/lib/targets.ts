@@ -1,6 +1,9 @@
 import { ourName } from './cases.ts';
 import type { CaseResult, ColdStart, Memory, Target } from './report.ts';
 
+/** The cold start of a server on an empty data directory (a fresh clone's first `npm start`). */
+export const firstStart = 'pglite (new, empty data dir)';
+
 /**
  * The issue's targets for one runtime, as ratios to figures measured in the same run on the same runtime:
  * from requests per second (the goal as stated) and, where it applies, from server CPU time per request.
@@ -28,7 +31,12 @@ export function evaluateTargets(cases: CaseResult[], coldStarts: ColdStart[], me
   const subjects = ourName('GET /ajax/subject/all', 'postgres');
   const boardList = ourName('GET /ajax/board/list?sid=free&page=1', 'postgres');
   const coldPostgres = coldStarts.find((entry) => entry.runtime === runtime && entry.database === 'postgres');
+  const coldFirst = coldStarts.find((entry) => entry.runtime === runtime && entry.database === firstStart);
   const memoryPostgres = memory.find((entry) => entry.runtime === runtime && entry.server === 'ours (postgres)');
+  const memoryPglite = memory.find((entry) => entry.runtime === runtime && entry.server === 'ours (pglite)');
+  const boardRead = ourName('GET /ajax/board/read?bno=2', 'postgres');
+  const mix = measured(ourName('ALB-like mix (probes + traffic)', 'postgres'));
+  const probesP99 = mix?.note === undefined ? undefined : Number(/p99 (\d+(?:\.\d+)?) ms/.exec(mix.note)?.[1]);
   return [
     target('/ajax/subject/all (full stack, access log on) ÷ Express ceiling', relative(subjects, ceiling), '≥ 0.75', (v) => v >= 0.75),
     target('/ajax/health/ ÷ Express ceiling', relative(ourName('GET /ajax/health/', 'postgres'), ceiling), '≥ 0.9', (v) => v >= 0.9),
@@ -49,5 +57,15 @@ export function evaluateTargets(cases: CaseResult[], coldStarts: ColdStart[], me
     target('/ajax/board/list p99 ms at 50 connections', { actual: measured(boardList)?.p99Ms }, '< 50', (v) => v < 50),
     target('cold start to first 200 on PostgreSQL, ms', { actual: coldPostgres?.subjectsMs }, '≤ 1000', (v) => v <= 1000),
     target('RSS after load on PostgreSQL, MB', { actual: memoryPostgres?.afterLoadMb }, '≤ 120', (v) => v <= 120),
+    // Issue 18: reading a post, the mix, one uncached row, the embedded database's memory, the first start.
+    target('/ajax/board/read ÷ /ajax/board/list', relative(boardRead, boardList), '≥ 0.5', (v) => v >= 0.5),
+    target('/ajax/board/read p99 ms at 50 connections', { actual: measured(boardRead)?.p99Ms }, '≤ 10', (v) => v <= 10),
+    // 3 × the 0.09 of the run before issue 18 (bench/results history).
+    target('ALB-like mix ÷ Express ceiling', relative(ourName('ALB-like mix (probes + traffic)', 'postgres'), ceiling), '≥ 0.27', (v) => v >= 0.27),
+    target('health probes p99 ms beside the mix', { actual: probesP99 }, '≤ 5', (v) => v <= 5),
+    target('one uncached row (subject/get): server CPU µs per request', { actual: measured(ourName('public one-row GET /ajax/subject/get', 'postgres'))?.cpuUsPerRequest }, '≤ 60', (v) => v <= 60),
+    target('embedded (PGlite) RSS after start, MB', { actual: memoryPglite?.afterStartMb }, '≤ 300', (v) => v <= 300),
+    target('embedded (PGlite) RSS after load, MB', { actual: memoryPglite?.afterLoadMb }, '≤ 300', (v) => v <= 300),
+    target('first start on an empty data dir to health 200, ms', { actual: coldFirst?.healthMs }, '≤ 3000', (v) => v <= 3000),
   ];
 }

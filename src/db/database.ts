@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { claimDataDir } from './data-dir-lock.ts';
+import { isInitialised, unpackInitialImage } from './initial-image.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -28,17 +29,24 @@ export interface OpenOptions {
 }
 
 export function openDatabase(config: Config['database'], logger: Logger, options: OpenOptions = {}): DatabaseHandle {
-  return config.embedded ? openPglite(config.dataDir, options.pgliteImage) : openPostgres(config, logger);
+  return config.embedded ? openPglite(config.dataDir, logger, options.pgliteImage) : openPostgres(config, logger);
 }
 
-function openPglite(dataDir: string, image?: Blob): DatabaseHandle {
+function openPglite(dataDir: string, logger: Logger, image?: Blob): DatabaseHandle {
   // Required here, not imported: a PostgreSQL deployment never loads PGlite's code (~2 MB of memory, ~20 ms).
   const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { PGlite: typeof PGliteClass };
   const inMemory = dataDir === 'memory://';
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) mkdirSync(location, { recursive: true });
   const release = inMemory ? () => undefined : claimDataDir(location);
-  const pglite = inMemory ? new PGlite(image ? { loadDataDir: image } : {}) : new PGlite(location);
+  // A new directory starts as the shipped image of a new database rather than through initdb (seconds of CPU).
+  if (!inMemory && !isInitialised(location) && unpackInitialImage(location)) {
+    logger.info({ location }, 'new embedded database: unpacked the initial image (db-image/initial.tar.gz)');
+  }
+  // PGlite already runs without fsync (-F). Its PostgreSQL would also reserve 128 MB of shared buffers inside
+  // the WebAssembly memory, which only grows: 16 MB hold a development forum's tables and indexes many times over.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  const pglite = inMemory ? new PGlite({ startParams, ...(image ? { loadDataDir: image } : {}) }) : new PGlite(location, { startParams });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };
 }

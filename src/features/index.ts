@@ -17,7 +17,8 @@ import { sessionCookies } from './auth/session-cookie.ts';
 import { postDateFormatter } from './boards/dates.ts';
 import { boardRepository } from './boards/repository.ts';
 import { boardRoutes } from './boards/routes.ts';
-import { boardService, type BoardPage, type InTransaction } from './boards/service.ts';
+import { boardService, largestCachedPost, type BoardPage, type InTransaction, type ReadPost } from './boards/service.ts';
+import { viewCounter } from './boards/view-counter.ts';
 import { emailVerificationRepository } from './email-verification/repository.ts';
 import { emailVerificationRoutes } from './email-verification/routes.ts';
 import { emailVerificationService } from './email-verification/service.ts';
@@ -35,6 +36,8 @@ export interface FeatureDependencies {
   config: Config;
   logger: Logger;
   accessTokens: AccessTokens;
+  /** Registers work to finish when the server stops, after its last request (writing counted views). */
+  onClose(task: () => Promise<void>): void;
   /** Where the OAuth providers live; only tests change it (to a provider on loopback). */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
 }
@@ -49,7 +52,7 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 }
 
 /** Wires each feature's repository → service → routes. */
-export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
+export function featureRoutes({ db, config, logger, accessTokens, onClose, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
   const cookies = sessionCookies(config.cookieDomain, config.devHttpCookies);
   if (config.devHttpCookies) logger.warn('DEV_HTTP_COOKIES: the refresh cookie is sent over plain http (development only)');
   const accounts = accountService(accountRepository(db));
@@ -63,7 +66,17 @@ export function featureRoutes({ db, config, logger, accessTokens, oauthEndpoints
     );
   // List pages are read far more often than posts are written: a brief cache takes most reads off the database.
   const pages = responseCache<BoardPage>({ maxAgeMs: config.boardListCacheMs, maxEntries: 1000 });
-  const boards = boardService({ boards: boardRepository(db), accounts, inTransaction, formatDate: postDateFormatter(config.timeZone), pages });
+  // Reading a post is the most frequent request after the lists: the post is held briefly, its view counted in
+  // memory and written in batches (adding, so instances sharing the database never overwrite each other).
+  const posts = responseCache<ReadPost>({
+    maxAgeMs: config.boardPostCacheMs,
+    maxEntries: 500,
+    keepIf: ({ row }) => (row?.content.length ?? 0) <= largestCachedPost,
+  });
+  const boardRows = boardRepository(db);
+  const views = viewCounter({ addViews: boardRows.addViews, flushEveryMs: config.boardViewFlushMs, logger });
+  onClose(views.close);
+  const boards = boardService({ boards: boardRows, accounts, inTransaction, formatDate: postDateFormatter(config.timeZone), pages, posts, views });
   const auth = authService({ refreshTokens: refreshTokenRepository(db), accounts, accessTokens, guestLogin: config.guestLogin });
   const verification = emailVerificationService({
     verifications: emailVerificationRepository(db),

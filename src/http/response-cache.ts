@@ -14,21 +14,23 @@ export interface ResponseCache<T> {
   invalidatedBy<T>(change: Promise<T>): Promise<T>;
 }
 
-export interface ResponseCacheOptions {
+export interface ResponseCacheOptions<T> {
   /** 0: nothing is kept (concurrent loads of one key are still shared). */
   maxAgeMs: number;
   /** Keys come from requests: past this many, the oldest entry goes. */
   maxEntries: number;
+  /** Values it refuses (too big to hold, say) are answered to the requests waiting for them, not kept. */
+  keepIf?: (value: T) => boolean;
 }
 
-export function responseCache<T>({ maxAgeMs, maxEntries }: ResponseCacheOptions): ResponseCache<T> {
+export function responseCache<T>({ maxAgeMs, maxEntries, keepIf }: ResponseCacheOptions<T>): ResponseCache<T> {
   const entries = new Map<string, { value: T; loadedAt: number }>();
   const loading = new Map<string, Promise<T>>();
   // Bumped by clear(), so a load that started before a write can never store what it read.
   let generation = 0;
 
   function keep(key: string, value: T, loadedAt: number): void {
-    if (maxAgeMs === 0) return;
+    if (maxAgeMs === 0 || (keepIf !== undefined && !keepIf(value))) return;
     entries.delete(key);
     entries.set(key, { value, loadedAt });
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);

@@ -136,6 +136,9 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     // Tests write straight into the database and read back through the API: no cached lists unless a test asks.
     SUBJECT_LIST_CACHE_MS: '0',
     BOARD_LIST_CACHE_MS: '0',
+    BOARD_POST_CACHE_MS: '0',
+    // Each view written before its read is answered, so a test can read the count back at once.
+    BOARD_VIEW_FLUSH_MS: '0',
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: 'silent' });
@@ -152,6 +155,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     lifecycle,
     accessTokens,
     async close() {
+      await lifecycle.close();
       probe.stop();
       await database.close().catch(() => undefined);
       await schema?.drop();

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
+import { compiledQuery } from '../../db/compiled.ts';
 import type { Db } from '../../db/index.ts';
 import type { Database } from '../../db/schema.ts';
 
@@ -18,8 +19,10 @@ export interface NewUser {
 }
 
 export function accountRepository(db: Db) {
+  // Every signed-in request that needs the caller's account runs this: compiled once (src/db/compiled.ts).
+  const byId = compiledQuery(db, 1, (id: string) => db.selectFrom('user').select(userColumns).where('id', '=', id));
   return {
-    findById: (id: string) => db.selectFrom('user').select(userColumns).where('id', '=', id).executeTakeFirst(),
+    findById: async (id: string) => (await byId(id))[0],
 
     findWithPassword: (id: string) => db.selectFrom('user').select([...userColumns, 'pw']).where('id', '=', id).executeTakeFirst(),
 

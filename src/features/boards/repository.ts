@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { compiledQuery } from '../../db/compiled.ts';
 import type { Database } from '../../db/schema.ts';
 import type { BoardTable } from '../../db/tables/board.ts';
 
@@ -12,8 +13,13 @@ export type BoardEdit = Pick<BoardRow, 'title' | 'content' | 'pw'>;
 
 /** The board and recommend tables. Takes a Kysely instance or a transaction. */
 export function boardRepository(db: Kysely<Database>) {
+  // board/read (when the post is not in memory) and every post write: compiled once (src/db/compiled.ts).
+  const byBno = compiledQuery(db, 1, (bno: number) => db.selectFrom('board').selectAll().where('bno', '=', bno));
+  const addViews = compiledQuery(db, 2, (bno: number, views: number) =>
+    db.updateTable('board').set((eb) => ({ view: eb('view', '+', views) })).where('bno', '=', bno),
+  );
   return {
-    find: (bno: number): Promise<BoardRow | undefined> => db.selectFrom('board').selectAll().where('bno', '=', bno).executeTakeFirst(),
+    find: async (bno: number): Promise<BoardRow | undefined> => (await byBno(bno))[0],
 
     /** The s_bno after the highest one used in the subject (0 for the first post). */
     async nextSBno(sid: string): Promise<number> {
@@ -48,9 +54,9 @@ export function boardRepository(db: Kysely<Database>) {
       return Number(row.total);
     },
 
-    // In SQL, so concurrent readers never lose a count.
-    incrementView: async (bno: number): Promise<void> => {
-      await db.updateTable('board').set((eb) => ({ view: eb('view', '+', 1) })).where('bno', '=', bno).execute();
+    // Added in SQL, never set: concurrent readers and other instances' counts are never lost.
+    addViews: async (bno: number, views: number): Promise<void> => {
+      await addViews(bno, views);
     },
 
     /** False when the post is gone or deleted by now. */

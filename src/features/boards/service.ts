@@ -8,6 +8,7 @@ import type { SubjectService } from '../subjects/service.ts';
 import { boardJson, isAuthor, listItemJson, type FormatDate } from './board-json.ts';
 import type { BoardRepository, BoardRow } from './repository.ts';
 import type { BoardJson, BoardUpdate, NewBoard } from './schemas.ts';
+import type { ViewCounter } from './view-counter.ts';
 
 export const pageSize = 30;
 
@@ -22,6 +23,18 @@ export type InTransaction = <T>(work: (scope: BoardTransactionScope) => Promise<
 /** A list page as sent: the serialised items, and the subject's number of live posts (X-Total-Count). */
 export type BoardPage = TaggedJson & { total: number };
 
+/**
+ * A post as read for `board/read`, shared by the reads it is cached for: `views` is the count the next
+ * reader is shown (the row's, plus the views counted here since that the row did not include yet).
+ */
+export interface ReadPost {
+  row: BoardRow | undefined;
+  views: number;
+}
+
+/** Posts longer than this are read from the database each time instead of being held in memory. */
+export const largestCachedPost = 16_384;
+
 export interface BoardDependencies {
   boards: BoardRepository;
   accounts: Pick<AccountService, 'account'>;
@@ -29,6 +42,9 @@ export interface BoardDependencies {
   formatDate: FormatDate;
   /** List pages by subject and page number; every post write below empties it. */
   pages: ResponseCache<BoardPage>;
+  /** Posts as `board/read` answers them, by bno; every post write below empties it too. */
+  posts: ResponseCache<ReadPost>;
+  views: ViewCounter;
 }
 
 // Unverified accounts wait for their mail link (the original refused every role but these two; guests are new).
@@ -50,7 +66,7 @@ async function cleanContent(content: string): Promise<string> {
   return html;
 }
 
-export function boardService({ boards, accounts, inTransaction, formatDate, pages }: BoardDependencies) {
+export function boardService({ boards, accounts, inTransaction, formatDate, pages, posts, views }: BoardDependencies) {
   /** The post, unless it does not exist or was deleted: both are 404 (the original answered 500 for unknown). */
   async function livePost(bno: number): Promise<BoardRow> {
     const board = await boards.find(bno);
@@ -64,8 +80,15 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     return account;
   }
 
-  /** A post write: the cached list pages are dropped after it. */
-  const write = <T>(change: Promise<T>): Promise<T> => pages.invalidatedBy(change);
+  /** A post write: the cached list pages and posts are dropped after it. */
+  const write = <T>(change: Promise<T>): Promise<T> => pages.invalidatedBy(posts.invalidatedBy(change));
+
+  /** The post as the next reader sees it, from memory for a while (BOARD_POST_CACHE_MS). */
+  const readPost = (bno: number): Promise<ReadPost> =>
+    posts.get(String(bno), async () => {
+      const row = await boards.find(bno);
+      return { row, views: (row?.view ?? 0) + views.unwritten(bno) };
+    });
 
   return {
     /** Check the caller may post → clean the content → take the subject's next number → insert → the new bno. */
@@ -94,14 +117,21 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
       });
     },
 
-    /** Counts a view and answers the post as it was before the count; secret posts only for their author and admins. */
+    /**
+     * Counts a view and answers the post as it was before the count; secret posts only for their author and
+     * admins. The post may come from memory (BOARD_POST_CACHE_MS) and the view be written with the next batch
+     * (BOARD_VIEW_FLUSH_MS).
+     */
     async read(viewer: Express.User | undefined, bno: number): Promise<BoardJson> {
-      const board = await livePost(bno);
+      const post = await readPost(bno);
+      const board = post.row;
+      if (board === undefined || board.deleted) throw errors.boardNotFound();
       if (board.pw !== null && !mayBypassSecret(viewer, board)) {
         throw board.pw === 'nonpw' ? errors.secretPostOwnerOnly() : errors.secretPostNeedsCode();
       }
-      await boards.incrementView(bno);
-      return boardJson(board, viewer, formatDate);
+      const view = post.views++;
+      await views.count(bno);
+      return { ...boardJson(board, viewer, formatDate), view };
     },
 
     /**

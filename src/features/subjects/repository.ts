@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { compiledQuery } from '../../db/compiled.ts';
 import type { Database } from '../../db/schema.ts';
 import type { SubjectTable } from '../../db/tables/subject.ts';
 
@@ -9,11 +10,13 @@ const foreignKeyViolation = '23503';
 /** The subject table. Takes a Kysely instance or a transaction, so board creation can lock a row in its own. */
 export function subjectRepository(db: Kysely<Database>) {
   const columns = ['id', 'title', 'description', 'admin'] as const;
+  // subject/get: compiled once (src/db/compiled.ts).
+  const findById = compiledQuery(db, 1, (id: string) => db.selectFrom('subject').select(columns).where('id', '=', id));
   return {
     // The original had no ORDER BY; InnoDB returned primary-key order, which this makes explicit.
     listAll: (): Promise<SubjectRow[]> => db.selectFrom('subject').select(columns).orderBy('id').execute(),
 
-    find: (id: string): Promise<SubjectRow | undefined> => db.selectFrom('subject').select(columns).where('id', '=', id).executeTakeFirst(),
+    find: async (id: string): Promise<SubjectRow | undefined> => (await findById(id))[0],
 
     /** False when the id is taken. */
     async insert(subject: SubjectRow): Promise<boolean> {
