@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { claimDataDir } from './data-dir-lock.ts';
-import { isInitialised, unpackInitialImage } from './initial-image.ts';
+import { initialImageBlob, isInitialised, unpackInitialImage } from './initial-image.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -20,19 +20,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export interface OpenOptions {
-  /**
-   * An in-memory embedded database starts as this data directory image (PGlite's dumpDataDir) instead of
-   * running initdb: the tests start a hundred databases, and one migrated image saves each its initdb.
-   */
-  pgliteImage?: Blob;
+export function openDatabase(config: Config['database'], logger: Logger): DatabaseHandle {
+  return config.embedded ? openPglite(config.dataDir, logger) : openPostgres(config, logger);
 }
 
-export function openDatabase(config: Config['database'], logger: Logger, options: OpenOptions = {}): DatabaseHandle {
-  return config.embedded ? openPglite(config.dataDir, logger, options.pgliteImage) : openPostgres(config, logger);
-}
-
-function openPglite(dataDir: string, logger: Logger, image?: Blob): DatabaseHandle {
+function openPglite(dataDir: string, logger: Logger): DatabaseHandle {
   // Required here, not imported: a PostgreSQL deployment never loads PGlite's code (~2 MB of memory, ~20 ms).
   const { PGlite } = createRequire(import.meta.url)('@electric-sql/pglite') as { PGlite: typeof PGliteClass };
   const inMemory = dataDir === 'memory://';
@@ -46,6 +38,8 @@ function openPglite(dataDir: string, logger: Logger, image?: Blob): DatabaseHand
   // PGlite already runs without fsync (-F). Its PostgreSQL would also reserve 128 MB of shared buffers inside
   // the WebAssembly memory, which only grows: 16 MB hold a development forum's tables and indexes many times over.
   const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  // An in-memory one (tests, MIGRATE checks) loads the same image: the tests start dozens of them.
+  const image = inMemory ? initialImageBlob() : undefined;
   const pglite = inMemory ? new PGlite({ startParams, ...(image ? { loadDataDir: image } : {}) }) : new PGlite(location, { startParams });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { StartupError } from '../startup-error.ts';
-import { maskPostgresUrl, openDatabase, type DatabaseHandle, type OpenOptions } from './database.ts';
+import { maskPostgresUrl, openDatabase, type DatabaseHandle } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { DatabaseProbe } from './probe.ts';
 import { seedEmbeddedDatabase } from './seed.ts';
@@ -30,9 +30,8 @@ async function checkReachable(database: DatabaseHandle, config: Config['database
 export async function prepareDatabase(
   config: Config['database'],
   logger: Logger,
-  options: OpenOptions = {},
 ): Promise<{ database: DatabaseHandle; probe: DatabaseProbe }> {
-  const database = openDatabase(config, logger, options);
+  const database = openDatabase(config, logger);
   // Without migrations to run, a server may start while its database is away and answer 503 until it is back.
   if (database.kind === 'postgres' && config.migrateOnStart) await checkReachable(database, config);
   logger.info({ kind: database.kind, location: database.location }, 'database opened');

@@ -11,6 +11,17 @@ import { gunzipSync } from 'node:zlib';
  */
 export const initialImagePath = fileURLToPath(new URL('../../db-image/initial.tar.gz', import.meta.url));
 
+let shippedImage: Buffer | null | undefined;
+
+/**
+ * The image as PGlite's loadDataDir takes it (a plain tar), for an in-memory database: read once per process,
+ * since the tests start dozens of them. Undefined when the build ships no image (PGlite then runs initdb).
+ */
+export function initialImageBlob(image = initialImagePath): Blob | undefined {
+  shippedImage ??= existsSync(image) ? gunzipSync(readFileSync(image)) : null;
+  return shippedImage ? new Blob([shippedImage]) : undefined;
+}
+
 /** A PostgreSQL data directory is initialised once it has PG_VERSION (written last by unpackInitialImage). */
 export const isInitialised = (dataDir: string): boolean => existsSync(join(dataDir, 'PG_VERSION'));
 

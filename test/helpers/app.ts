@@ -2,7 +2,6 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createApp, type App, type AppDependencies } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from '../../src/db/index.ts';
@@ -112,13 +111,6 @@ export interface TestAppOptions {
   oauthEndpoints?: AppDependencies['oauthEndpoints'];
 }
 
-let pgliteImage: Promise<Blob | undefined> | undefined;
-/** The migrated data directory image the run's global setup made (test/setup/pglite-image.ts), if it made one. */
-function testPgliteImage(): Promise<Blob | undefined> {
-  const path = process.env.TEST_PGLITE_IMAGE;
-  return (pgliteImage ??= path ? readFile(path).then((bytes) => new Blob([bytes])) : Promise.resolve(undefined));
-}
-
 /** The real app on a real database: in-memory PGlite, or a fresh schema of the local PostgreSQL. */
 export async function startTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   // A DATABASE_URL given by the test (an unreachable server, say) is used as it is.
@@ -142,8 +134,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     ...options.env,
   });
   const logger = options.logger ?? pino({ level: 'silent' });
-  const pgliteImage = kind === 'pglite' ? await testPgliteImage() : undefined;
-  const { database, probe } = await prepareDatabase(config.database, logger, { pgliteImage });
+  const { database, probe } = await prepareDatabase(config.database, logger);
   const lifecycle = new Lifecycle();
   const accessTokens = createAccessTokens(config.jwt.secret);
   const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints });

@@ -11,7 +11,6 @@ import { delimiter, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { chromiumPath } from '../helpers/chromium.ts';
 import { mariadbUrl } from '../import/original-forum.ts';
-import { makePgliteImage } from './pglite-image.ts';
 import { provideTestPostgres, type TestPostgres } from './postgres.ts';
 
 /** Answers what is missing and how to get it, in a few words, or undefined when the requirement is met. */
@@ -47,12 +46,10 @@ interface Tier {
   script: string;
   needs: Requirement[];
   postgres: boolean;
-  /** Whether its tests start many in-memory PGlite databases (they then load one migrated image). */
-  pgliteImage?: boolean;
 }
 
 const tiers = {
-  default: { script: 'npm test', needs: [], postgres: true, pgliteImage: true },
+  default: { script: 'npm test', needs: [], postgres: true },
   mysql: { script: 'npm run test:mysql', needs: [mariadb], postgres: true },
   tools: { script: 'npm run test:tools', needs: [command('openssl', 'openssl'), command('systemd-analyze', 'systemd')], postgres: false },
   browser: { script: 'npm run test:browser', needs: [chromium], postgres: false },
@@ -63,17 +60,12 @@ const tiers = {
 export function tierSetup(name: keyof typeof tiers) {
   const tier: Tier = tiers[name];
   let postgres: TestPostgres | undefined;
-  let image: Awaited<ReturnType<typeof makePgliteImage>> | undefined;
   return {
     async globalSetup() {
       const missing = (await Promise.all(tier.needs.map((requirement) => requirement()))).filter(Boolean);
       if (missing.length > 0) {
         process.stderr.write(`${tier.script} cannot run: ${missing.join('; ')}. No test ran (.ci/run installs and starts what every tier needs).\n`);
         process.exit(1);
-      }
-      if (tier.pgliteImage) {
-        image = await makePgliteImage();
-        process.env.TEST_PGLITE_IMAGE = image.path;
       }
       if (!tier.postgres) return;
       try {
@@ -85,7 +77,7 @@ export function tierSetup(name: keyof typeof tiers) {
       process.stderr.write(`PostgreSQL for the tests: ${postgres.description}\n`);
     },
     async globalTeardown() {
-      await Promise.all([postgres?.stop(), image?.remove()]);
+      await postgres?.stop();
     },
   };
 }
