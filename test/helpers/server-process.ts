@@ -48,7 +48,11 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
   // 'close', not 'exit': the last log lines may still be in the pipe when the process has exited.
   const exited = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const listening = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Killed, not left behind: a server still starting would keep the test file running forever.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
       const lines = pending.split('\n');
