@@ -87,6 +87,13 @@ const httpOrigin = z
   .regex(/^https?:\/\/[^/\s?#]+\/?$/, 'must look like https://host[:port] with no path')
   .transform((value) => value.replace(/\/$/, ''));
 
+// A Secrets Manager secret, read at start by src/secrets.ts (which puts its value where the plain variable goes).
+export const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const secretArn = z
+  .string()
+  .regex(secretArnPattern, 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)')
+  .optional();
+
 // Each provider is enabled by setting both of its client credentials.
 const oauthCredentials = {
   OAUTH_GOOGLE_CLIENT_ID: z.string().optional(),
@@ -111,6 +118,11 @@ const schema = z.object({
       .refine((value) => value === '' || /^postgres(ql)?:\/\//.test(value), {
         message: 'must be empty (embedded database) or a postgres:// URL',
       }),
+    DATABASE_SECRET_ARN: secretArn,
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     MIGRATE_ON_START: flag(true),
     DB_POOL_MAX: integer(10, 1),
@@ -118,6 +130,7 @@ const schema = z.object({
     DB_STATEMENT_TIMEOUT_MS: integer(5000, 1),
     DB_PROBE_INTERVAL_MS: integer(5000, 100),
     JWT_SECRET: z.string().optional(),
+    JWT_SECRET_ARN: secretArn,
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
     SUBJECT_LIST_CACHE_MS: integer(5000, 0),
@@ -255,6 +268,8 @@ function toConfig(env: Env) {
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       probeIntervalMs: env.DB_PROBE_INTERVAL_MS,
     },
+    /** Where rate limits count with several instances: Redis when set, else PostgreSQL (or memory on the embedded database). */
+    redisUrl: env.REDIS_URL,
     jwt: {
       secret: jwtSecret,
       generatedSecret,
