@@ -149,6 +149,7 @@ const schema = z.object({
       .regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'must be a bare host name such as yongheonn.com')
       .optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL_SECRET_ARN: secretArn,
     MAIL_FROM: z.string().min(3).default('helper@yongheonn.com'),
     GUEST_LOGIN: flag(true),
     DEV_HTTP_COOKIES: flag(false),

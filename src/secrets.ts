@@ -3,8 +3,8 @@ import { ConfigError, secretArnPattern } from './config.ts';
 
 /**
  * Secrets Manager at start-up: DATABASE_SECRET_ARN (the RDS secret: JSON with username, password, host, port,
- * dbname) becomes DATABASE_URL, and JWT_SECRET_ARN (a plain string) becomes JWT_SECRET, before the
- * configuration is validated. The instance role needs `secretsmanager:GetSecretValue` on both secrets (and
+ * dbname) becomes DATABASE_URL, JWT_SECRET_ARN and SMTP_URL_SECRET_ARN (plain strings) become JWT_SECRET and
+ * SMTP_URL, before the configuration is validated. The instance role needs `secretsmanager:GetSecretValue` on them (and
  * `kms:Decrypt` when they use a customer-managed key). The client finds its credentials and region as the AWS
  * SDK always does (the instance profile on EC2); the region defaults to the secret's own.
  */
@@ -52,20 +52,33 @@ export function databaseUrlFromSecret(text: string): string {
   return `postgres://${user}:${password}@${secret.host as string}:${port}/${database}?sslmode=no-verify`;
 }
 
-/** The environment with the secrets the ARNs name put in place of DATABASE_URL and JWT_SECRET. */
+/** Each ARN variable, the variable its secret stands in for, and how the secret's text becomes that value. */
+const secretVariables = [
+  { arn: 'DATABASE_SECRET_ARN', target: 'DATABASE_URL', value: databaseUrlFromSecret },
+  { arn: 'JWT_SECRET_ARN', target: 'JWT_SECRET', value: (text: string) => text.trim() },
+  { arn: 'SMTP_URL_SECRET_ARN', target: 'SMTP_URL', value: (text: string) => text.trim() },
+] as const;
+
+/** The environment with the secrets the ARNs name put in place of DATABASE_URL, JWT_SECRET and SMTP_URL. */
 export async function resolveSecrets(source: NodeJS.ProcessEnv, options: SecretOptions = {}): Promise<NodeJS.ProcessEnv> {
   const env = { ...source };
-  const problems: string[] = [];
-  const { DATABASE_SECRET_ARN: databaseArn, JWT_SECRET_ARN: jwtArn } = env;
-  if (databaseArn && env.DATABASE_URL) problems.push('DATABASE_SECRET_ARN: set either it or DATABASE_URL, not both');
-  if (jwtArn && env.JWT_SECRET) problems.push('JWT_SECRET_ARN: set either it or JWT_SECRET, not both');
-  if (problems.length > 0) throw new ConfigError(problems);
+  const given = secretVariables.filter(({ arn }) => env[arn]);
+  const both = given.filter(({ target }) => env[target]).map(({ arn, target }) => `${arn}: set either it or ${target}, not both`);
+  if (both.length > 0) throw new ConfigError(both);
   // A malformed ARN is left for the configuration's own check, which names it.
-  const [databaseSecret, jwtSecret] = await Promise.all([
-    databaseArn && secretArnPattern.test(databaseArn) ? readSecret('DATABASE_SECRET_ARN', databaseArn, options) : undefined,
-    jwtArn && secretArnPattern.test(jwtArn) ? readSecret('JWT_SECRET_ARN', jwtArn, options) : undefined,
-  ]);
-  if (databaseSecret !== undefined) env.DATABASE_URL = databaseUrlFromSecret(databaseSecret);
-  if (jwtSecret !== undefined) env.JWT_SECRET = jwtSecret.trim();
+  const readable = given.filter(({ arn }) => secretArnPattern.test(env[arn]!));
+  const texts = await Promise.allSettled(readable.map(({ arn }) => readSecret(arn, env[arn]!, options)));
+  const problems: string[] = [];
+  for (const [index, { target, value }] of readable.entries()) {
+    const text = texts[index]!;
+    try {
+      if (text.status === 'rejected') throw text.reason;
+      env[target] = value(text.value);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return env;
 }
