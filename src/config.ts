@@ -287,11 +287,11 @@ function toConfig(env: Env) {
     /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
     timeZone: env.APP_TIME_ZONE,
     bodyLimit: env.BODY_LIMIT,
-    /** How long another instance's subject writes may take to show in this one's cached list (0 = every request reads). */
+    /** How long the subjects list is kept; every instance's writes drop it at once (LISTEN/NOTIFY) unless that listener is down (0 = every request reads). */
     subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
-    /** How long a list page may be served from memory: view counts lag by up to this, other instances' writes too. */
+    /** How long a list page may be served from memory: view counts lag by up to this (writes drop it at once, as above). */
     boardListCacheMs: env.BOARD_LIST_CACHE_MS,
-    /** How long a post may be served from memory by board/read: other instances' edits show after up to this. */
+    /** How long a post may be served from memory by board/read (edits and deletes drop it at once, as above). */
     boardPostCacheMs: env.BOARD_POST_CACHE_MS,
     /** How often counted views are written (0 = each view before its read is answered); a crash loses up to this much. */
     boardViewFlushMs: env.BOARD_VIEW_FLUSH_MS,
