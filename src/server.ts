@@ -49,17 +49,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   const lifecycle = new Lifecycle();
   // Several instances share what would otherwise differ between them: the limits' counters and the caches' freshness.
   const shared = openSharedState(config, database, logger);
-  const { rateLimitStores, cacheNotices } = shared;
-  const app = createApp({
-    config,
-    logger,
-    db: database.db,
-    probe,
-    lifecycle,
-    accessTokens: createAccessTokens(config.jwt.secret),
-    rateLimitStores,
-    ...(cacheNotices ? { cacheNotices } : {}),
-  });
+  const accessTokens = createAccessTokens(config.jwt.secret);
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, ...shared.appDependencies });
 
   const server = createServer(app);
   // Longer than the ALB's 60 s idle timeout, so the ALB always closes an idle connection first
@@ -83,8 +74,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     {
       address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address,
       database: database.kind,
-      rateLimits: rateLimitStores.kind,
-      cacheNotices: cacheNotices ? 'postgres' : 'none (one instance)',
+      rateLimits: shared.rateLimitStores.kind,
+      cacheNotices: shared.cacheNotices ? 'postgres' : 'none (one instance)',
       corsOrigins: config.corsOrigins,
       frontUrl: config.frontUrl,
       oauthProviders: config.oauth.providers.map(({ provider }) => provider),

@@ -8,6 +8,8 @@ export interface SharedState {
   rateLimitStores: RateLimitStores;
   /** Undefined on the embedded database: one process owns it, so its caches are the only ones. */
   cacheNotices: CacheNotices | undefined;
+  /** Both, as createApp takes them. */
+  appDependencies: { rateLimitStores: RateLimitStores; cacheNotices?: CacheNotices };
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function openSharedState(config: Config, database: DatabaseHandle, logger
   return {
     rateLimitStores,
     cacheNotices,
+    appDependencies: { rateLimitStores, ...(cacheNotices ? { cacheNotices } : {}) },
     async close() {
       await cacheNotices?.close();
       await rateLimitStores.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the rate-limit store failed'));

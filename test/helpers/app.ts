@@ -149,7 +149,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     lifecycle,
     accessTokens,
     oauthEndpoints: options.oauthEndpoints,
-    ...(shared ? { rateLimitStores: shared.rateLimitStores, ...(shared.cacheNotices ? { cacheNotices: shared.cacheNotices } : {}) } : {}),
+    ...shared?.appDependencies,
   });
   return {
     app,
