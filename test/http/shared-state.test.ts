@@ -8,7 +8,7 @@ import { addSubject, addUser, asFrontEnd, postRaw, writePost } from '../helpers/
 
 // Two instances of the app on one PostgreSQL schema, each with what src/server.ts gives it: rate limits counted
 // in PostgreSQL and caches invalidated through LISTEN/NOTIFY. Caches on, as in production.
-const sharedEnv = { SUBJECT_LIST_CACHE_MS: '5000', BOARD_LIST_CACHE_MS: '1000', DB_PROBE_INTERVAL_MS: '200' };
+const sharedEnv = { SUBJECT_LIST_CACHE_MS: '5000', BOARD_LIST_CACHE_MS: '1000', BOARD_POST_CACHE_MS: '1000', DB_PROBE_INTERVAL_MS: '200' };
 const loginLimit = 20;
 
 /** Polls until `check` holds, answering how long that took; fails after `withinMs`. */
@@ -83,6 +83,15 @@ describe('Two instances on one PostgreSQL', () => {
     const deleted = await postRaw(a, '/ajax/board/delete', alice, String(bno));
     assert.equal(deleted.status, 200, deleted.text);
     await within(100, async () => !(await page(b)).includes(bno));
+  });
+
+  it('When a post is edited through A, then B, which had the post cached, reads the new title within 100 ms', async () => {
+    const bno = await writePost(a, alice, { sid: 'free', title: 'first title' });
+    const title = async (t: TestApp) => ((await request(t.app).get('/ajax/board/read').query({ bno })).body as { title: string }).title;
+    assert.equal(await title(b), 'first title');
+    const edited = await asFrontEnd(request(a.app).post('/ajax/board/update'), alice).send({ bno, sid: 'free', title: 'second title', content: '<p>text</p>', pw: null });
+    assert.equal(edited.status, 200, edited.text);
+    await within(100, async () => (await title(b)) === 'second title');
   });
 
   it('When the listener connection is cut, then it reconnects and notices reach B again', async () => {
