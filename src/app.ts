@@ -1,6 +1,7 @@
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config.ts';
+import type { CacheNotices } from './db/cache-notices.ts';
 import type { Db, DatabaseProbe } from './db/index.ts';
 import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
@@ -12,6 +13,7 @@ import { corsPolicy } from './http/cors.ts';
 import { errorHandler } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
+import type { RateLimitStores } from './http/rate-limit-stores.ts';
 import { accessLog, stampResponse } from './http/request-logging.ts';
 import { mountRoutes, type AnyRoute } from './http/routes.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -25,6 +27,10 @@ export interface AppDependencies {
   probe: DatabaseProbe;
   lifecycle: Lifecycle;
   accessTokens: AccessTokens;
+  /** Where rate limits count (src/http/rate-limit-stores.ts); in this process when unset. */
+  rateLimitStores?: RateLimitStores;
+  /** Cross-instance cache invalidation (PostgreSQL LISTEN/NOTIFY); each instance's caches on their own when unset. */
+  cacheNotices?: CacheNotices;
   /** Only tests set this: OAuth provider endpoints on loopback instead of the real providers. */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
 }
@@ -34,8 +40,9 @@ export interface App extends Express {
 }
 
 /** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
-export function createApp({ config, logger, db, probe, lifecycle, accessTokens, oauthEndpoints }: AppDependencies): App {
+export function createApp({ config, logger, db, probe, lifecycle, accessTokens, rateLimitStores, cacheNotices, oauthEndpoints }: AppDependencies): App {
   const app = express() as App;
+  if (rateLimitStores) app.locals.rateLimitStores = rateLimitStores;
   app.disable('x-powered-by');
   app.set('etag', false);
   const warnIgnoredForwardedFor = applyTrustProxy(app, config.trustProxy, logger);
@@ -52,7 +59,15 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   app.use(cors);
   app.use(authenticateAccessToken(accessTokens));
 
-  const routes = featureRoutes({ db, config, logger, accessTokens, onClose: (task) => lifecycle.onClose(task), ...(oauthEndpoints ? { oauthEndpoints } : {}) });
+  const routes = featureRoutes({
+    db,
+    config,
+    logger,
+    accessTokens,
+    onClose: (task) => lifecycle.onClose(task),
+    ...(cacheNotices ? { cacheNotices } : {}),
+    ...(oauthEndpoints ? { oauthEndpoints } : {}),
+  });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
   mountRoutes(app, routes, {
     json: express.json({ strict: false, limit: config.bodyLimit }),

@@ -87,6 +87,13 @@ const httpOrigin = z
   .regex(/^https?:\/\/[^/\s?#]+\/?$/, 'must look like https://host[:port] with no path')
   .transform((value) => value.replace(/\/$/, ''));
 
+// A Secrets Manager secret, read at start by src/secrets.ts (which puts its value where the plain variable goes).
+export const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const secretArn = z
+  .string()
+  .regex(secretArnPattern, 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)')
+  .optional();
+
 // Each provider is enabled by setting both of its client credentials.
 const oauthCredentials = {
   OAUTH_GOOGLE_CLIENT_ID: z.string().optional(),
@@ -111,6 +118,11 @@ const schema = z.object({
       .refine((value) => value === '' || /^postgres(ql)?:\/\//.test(value), {
         message: 'must be empty (embedded database) or a postgres:// URL',
       }),
+    DATABASE_SECRET_ARN: secretArn,
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     MIGRATE_ON_START: flag(true),
     DB_POOL_MAX: integer(10, 1),
@@ -118,6 +130,7 @@ const schema = z.object({
     DB_STATEMENT_TIMEOUT_MS: integer(5000, 1),
     DB_PROBE_INTERVAL_MS: integer(5000, 100),
     JWT_SECRET: z.string().optional(),
+    JWT_SECRET_ARN: secretArn,
     TRUST_PROXY: trustProxy,
     APP_TIME_ZONE: timeZone,
     SUBJECT_LIST_CACHE_MS: integer(5000, 0),
@@ -136,6 +149,7 @@ const schema = z.object({
       .regex(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'must be a bare host name such as yongheonn.com')
       .optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    SMTP_URL_SECRET_ARN: secretArn,
     MAIL_FROM: z.string().min(3).default('helper@yongheonn.com'),
     GUEST_LOGIN: flag(true),
     DEV_HTTP_COOKIES: flag(false),
@@ -255,6 +269,8 @@ function toConfig(env: Env) {
       statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
       probeIntervalMs: env.DB_PROBE_INTERVAL_MS,
     },
+    /** Where rate limits count with several instances: Redis when set, else PostgreSQL (or memory on the embedded database). */
+    redisUrl: env.REDIS_URL,
     jwt: {
       secret: jwtSecret,
       generatedSecret,
@@ -271,11 +287,11 @@ function toConfig(env: Env) {
     /** The zone `reg_date`/`update_date` are written in ("YYYY-MM-DD HH:MM:SS" carries no offset). */
     timeZone: env.APP_TIME_ZONE,
     bodyLimit: env.BODY_LIMIT,
-    /** How long another instance's subject writes may take to show in this one's cached list (0 = every request reads). */
+    /** How long the subjects list is kept; every instance's writes drop it at once (LISTEN/NOTIFY) unless that listener is down (0 = every request reads). */
     subjectListCacheMs: env.SUBJECT_LIST_CACHE_MS,
-    /** How long a list page may be served from memory: view counts lag by up to this, other instances' writes too. */
+    /** How long a list page may be served from memory: view counts lag by up to this (writes drop it at once, as above). */
     boardListCacheMs: env.BOARD_LIST_CACHE_MS,
-    /** How long a post may be served from memory by board/read: other instances' edits show after up to this. */
+    /** How long a post may be served from memory by board/read (edits and deletes drop it at once, as above). */
     boardPostCacheMs: env.BOARD_POST_CACHE_MS,
     /** How often counted views are written (0 = each view before its read is answered); a crash loses up to this much. */
     boardViewFlushMs: env.BOARD_VIEW_FLUSH_MS,

@@ -8,6 +8,8 @@ import { createAccessTokens } from './features/auth/access-token.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createLogger, flushLogger, logFormatFor, type Logger } from './logger.ts';
+import { resolveSecrets } from './secrets.ts';
+import { openSharedState, type SharedState } from './shared-state.ts';
 import { StartupError } from './startup-error.ts';
 
 // Required, not imported: on Node 24 an ESM import of node:http evaluates its lazy WebSocket export, which
@@ -21,11 +23,12 @@ interface Running {
   database: DatabaseHandle;
   probe: DatabaseProbe;
   lifecycle: Lifecycle;
+  shared: SharedState;
 }
 
-function readConfigOrExit(): Config {
+async function readConfigOrExit(): Promise<Config> {
   try {
-    return loadConfig();
+    return loadConfig(await resolveSecrets(process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`forum-api: ${error.message}\nSee .env.example for every variable.\n`);
@@ -44,7 +47,10 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   }
   const { database, probe } = await prepareDatabase(config.database, logger);
   const lifecycle = new Lifecycle();
-  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens: createAccessTokens(config.jwt.secret) });
+  // Several instances share what would otherwise differ between them: the limits' counters and the caches' freshness.
+  const shared = openSharedState(config, database, logger);
+  const accessTokens = createAccessTokens(config.jwt.secret);
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, ...shared.appDependencies });
 
   const server = createServer(app);
   // Longer than the ALB's 60 s idle timeout, so the ALB always closes an idle connection first
@@ -68,6 +74,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     {
       address: typeof address === 'object' && address ? `${address.address}:${address.port}` : address,
       database: database.kind,
+      rateLimits: shared.rateLimitStores.kind,
+      cacheNotices: shared.cacheNotices ? 'postgres' : 'none (one instance)',
       corsOrigins: config.corsOrigins,
       frontUrl: config.frontUrl,
       oauthProviders: config.oauth.providers.map(({ provider }) => provider),
@@ -76,7 +84,7 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     },
     'listening',
   );
-  return { config, logger, server, database, probe, lifecycle };
+  return { config, logger, server, database, probe, lifecycle, shared };
 }
 
 /**
@@ -84,7 +92,7 @@ async function start(config: Config, logger: Logger): Promise<Running> {
  * let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), close the database, flush logs and exit.
  */
 async function shutdown(running: Running, reason: string, exitCode: number): Promise<never> {
-  const { config, logger, server, database, probe, lifecycle } = running;
+  const { config, logger, server, database, probe, lifecycle, shared } = running;
   const { shutdownDrainMs, shutdownTimeoutMs } = config.server;
   lifecycle.startDraining();
   logger.info({ reason, drainMs: shutdownDrainMs, timeoutMs: shutdownTimeoutMs }, 'draining: health answers 503, requests are still served');
@@ -105,6 +113,7 @@ async function shutdown(running: Running, reason: string, exitCode: number): Pro
 
   await lifecycle.close().catch((error: unknown) => logger.warn({ err: error }, 'finishing before stop failed'));
   probe.stop();
+  await shared.close();
   await database.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the database failed'));
   logger.info({ exitCode }, 'stopped');
   flushLogger(logger);
@@ -147,7 +156,7 @@ function failStart(logger: Logger, error: unknown): never {
   process.exit(1);
 }
 
-const config = readConfigOrExit();
+const config = await readConfigOrExit();
 const logger = createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, config.production));
 try {
   handleSignals(await start(config, logger));

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import type { FleetOptions } from './fleet.ts';
 import { ForumApiAlbStack } from './stack.ts';
 
 /**
@@ -8,6 +9,9 @@ import { ForumApiAlbStack } from './stack.ts';
  *   certificate=create  (optional: a DNS-validated ACM certificate for apiHost instead of --parameters CertificateArn=…)
  *   instanceIds=i-…,i-…  (optional: targets to register now)
  *   ingress=anywhere  (optional: without Cloudflare in front; by default only Cloudflare's ranges reach the ALB)
+ * Fleet mode (deploy/cdk/fleet.ts) instead of instanceIds: fleet=true privateSubnetIds=subnet-…,subnet-…
+ *   buildS3Uri=s3://bucket/forum-api-<version>.tgz smtpSecretArn=arn:aws:secretsmanager:…
+ *   (optional: multiAz=true instanceType=t4g.small minCapacity=2 maxCapacity=4 corsOrigins=… frontUrl=… cookieDomain=…)
  * With the CDK CLI: npx aws-cdk deploy --app 'npx node deploy/cdk/app.ts' -c vpcId=… --parameters CertificateArn=…
  * Offline, no credentials: npm run cdk:synth -- -c vpcId=… (the template goes to cdk.out/).
  */
@@ -35,6 +39,26 @@ function certificateSource(app: App): 'import' | 'create' {
   return value;
 }
 
+function fleetOptions(app: App): FleetOptions {
+  const one = (name: string) => list(app, name, undefined)[0];
+  const number = (name: string) => (one(name) === undefined ? {} : { [name]: Number(one(name)) });
+  const environment: Record<string, string> = {};
+  for (const [context, variable] of [['corsOrigins', 'CORS_ORIGINS'], ['frontUrl', 'FRONT_URL'], ['cookieDomain', 'COOKIE_DOMAIN']] as const) {
+    const value: unknown = app.node.tryGetContext(context);
+    if (typeof value === 'string' && value) environment[variable] = value;
+  }
+  return {
+    privateSubnetIds: list(app, 'privateSubnetIds', 'subnet-cccc,subnet-dddd'),
+    buildS3Uri: list(app, 'buildS3Uri', 's3://my-bucket/forum-api-1.0.0.tgz')[0]!,
+    smtpSecretArn: list(app, 'smtpSecretArn', 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:forum-smtp-AbCdEf')[0]!,
+    multiAz: one('multiAz') === 'true',
+    ...(one('instanceType') ? { instanceType: one('instanceType')! } : {}),
+    ...number('minCapacity'),
+    ...number('maxCapacity'),
+    environment,
+  };
+}
+
 // Under the CDK CLI the context and output directory come from the environment it sets.
 const app = new App({ context: contextFromArgs(process.argv.slice(2)), outdir: process.env.CDK_OUTDIR ? undefined : 'cdk.out' });
 new ForumApiAlbStack(app, 'ForumApiAlb', {
@@ -48,6 +72,7 @@ new ForumApiAlbStack(app, 'ForumApiAlb', {
   alarmEmail: list(app, 'alarmEmail', 'owner@example.com')[0]!,
   certificate: certificateSource(app),
   instanceIds: list(app, 'instanceIds', undefined),
+  ...(list(app, 'fleet', undefined)[0] === 'true' ? { fleet: fleetOptions(app) } : {}),
   ingress: list(app, 'ingress', undefined)[0] === 'anywhere' ? 'anywhere' : 'cloudflare',
 });
 app.synth();

@@ -16,6 +16,7 @@ import { albContract } from '../alb-contract.ts';
 import { listenerCertificateArn, type CertificateSource } from './certificate.ts';
 import { allowOnlyCloudflare, trustProxyBehindCloudflare } from './cloudflare-ingress.ts';
 import { ForumApiMonitoring } from './monitoring.ts';
+import { ForumApiFleet, type FleetOptions } from './fleet.ts';
 
 export interface ForumApiAlbProps extends StackProps {
   /** The existing VPC the instances run in (the ALB goes in its public subnets); given, never looked up. */
@@ -32,6 +33,8 @@ export interface ForumApiAlbProps extends StackProps {
   alarmEmail: string;
   /** `import` (default): the CertificateArn parameter; `create`: a DNS-validated ACM certificate for apiHost. */
   certificate?: CertificateSource;
+  /** Fleet mode (deploy/cdk/fleet.ts): an Auto Scaling group, an RDS PostgreSQL and the secrets, made here. */
+  fleet?: FleetOptions;
 }
 
 /**
@@ -118,6 +121,16 @@ export class ForumApiAlbStack extends Stack {
       targetGroup,
       certificateArn,
     });
+
+    if (props.fleet) {
+      new ForumApiFleet(this, 'Fleet', {
+        ...props.fleet,
+        vpc,
+        targetGroup,
+        instanceSecurityGroup: this.instanceSecurityGroup,
+        trustProxy: behindCloudflare ? trustProxyBehindCloudflare : 'uniquelocal',
+      });
+    }
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: alb.loadBalancerDnsName, description: 'point the API host name (alias record) here' });
     new CfnOutput(this, 'InstanceSecurityGroupId', { value: this.instanceSecurityGroup.securityGroupId, description: 'attach to the forum-api instances' });

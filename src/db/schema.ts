@@ -1,6 +1,7 @@
 import type { BoardTable } from './tables/board.ts';
 import type { EmailVerificationTable } from './tables/email-verification.ts';
 import type { OAuthIdentityTable } from './tables/oauth-identity.ts';
+import type { RateLimitCounterTable } from './tables/rate-limit-counter.ts';
 import type { RecommendTable } from './tables/recommend.ts';
 import type { RefreshTokenTable } from './tables/refresh-token.ts';
 import type { SubjectTable } from './tables/subject.ts';
@@ -16,4 +17,5 @@ export interface Database {
   email_verification: EmailVerificationTable;
   oauth_identity: OAuthIdentityTable;
   verification_mail_total: VerificationMailTotalTable;
+  rate_limit_counter: RateLimitCounterTable;
 }

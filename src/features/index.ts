@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { CacheNotices } from '../db/cache-notices.ts';
 import type { Db } from '../db/index.ts';
 import type { TaggedJson } from '../http/revalidated.ts';
 import { responseCache } from '../http/response-cache.ts';
@@ -38,6 +39,8 @@ export interface FeatureDependencies {
   accessTokens: AccessTokens;
   /** Registers work to finish when the server stops, after its last request (writing counted views). */
   onClose(task: () => Promise<void>): void;
+  /** Several instances on one PostgreSQL: writes drop the caches on all of them (src/db/cache-notices.ts). */
+  cacheNotices?: CacheNotices;
   /** Where the OAuth providers live; only tests change it (to a provider on loopback). */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
 }
@@ -52,12 +55,13 @@ function oauthClients(config: Config, endpoints: FeatureDependencies['oauthEndpo
 }
 
 /** Wires each feature's repository → service → routes. */
-export function featureRoutes({ db, config, logger, accessTokens, onClose, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
+export function featureRoutes({ db, config, logger, accessTokens, onClose, cacheNotices, oauthEndpoints }: FeatureDependencies): AnyRoute[] {
   const cookies = sessionCookies(config.cookieDomain, config.devHttpCookies);
   if (config.devHttpCookies) logger.warn('DEV_HTTP_COOKIES: the refresh cookie is sent over plain http (development only)');
   const accounts = accountService(accountRepository(db));
   // Every page of the front end lists the subjects, which change a few times a year.
-  const listing = responseCache<TaggedJson>({ maxAgeMs: config.subjectListCacheMs, maxEntries: 1 });
+  const shared = (name: string) => (cacheNotices ? { shared: { name, notices: cacheNotices } } : {});
+  const listing = responseCache<TaggedJson>({ maxAgeMs: config.subjectListCacheMs, maxEntries: 1, ...shared('subjects') });
   const subjects = subjectService({ subjects: subjectRepository(db), accounts, listing });
   // A post's number comes from its subject's row: both features' repositories join one transaction.
   const inTransaction: InTransaction = (work) =>
@@ -65,13 +69,14 @@ export function featureRoutes({ db, config, logger, accessTokens, onClose, oauth
       work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts, listing }) }),
     );
   // List pages are read far more often than posts are written: a brief cache takes most reads off the database.
-  const pages = responseCache<BoardPage>({ maxAgeMs: config.boardListCacheMs, maxEntries: 1000 });
+  const pages = responseCache<BoardPage>({ maxAgeMs: config.boardListCacheMs, maxEntries: 1000, ...shared('board-pages') });
   // Reading a post is the most frequent request after the lists: the post is held briefly, its view counted in
   // memory and written in batches (adding, so instances sharing the database never overwrite each other).
   const posts = responseCache<ReadPost>({
     maxAgeMs: config.boardPostCacheMs,
     maxEntries: 500,
     keepIf: ({ row }) => (row?.content.length ?? 0) <= largestCachedPost,
+    ...shared('board-posts'),
   });
   const boardRows = boardRepository(db);
   const views = viewCounter({ addViews: boardRows.addViews, flushEveryMs: config.boardViewFlushMs, logger });

@@ -1,6 +1,7 @@
-import type { Request, RequestHandler } from 'express';
+import type { Application, Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { errors } from './errors.ts';
+import { memoryRateLimits, type RateLimitStores } from './rate-limit-stores.ts';
 
 export interface RateLimitOptions {
   /** Shown in logs and used to keep each limit's counters apart. */
@@ -14,23 +15,40 @@ export interface RateLimitOptions {
 /** The client address as Express computes it with `trust proxy` (IPv6 grouped by /56, as the library advises). */
 export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
+/** Where an app's limits count: createApp sets it (src/http/rate-limit-stores.ts); in memory when unset. */
+export const rateLimitStoresOf = (app: Application): RateLimitStores => (app.locals.rateLimitStores as RateLimitStores | undefined) ?? memoryRateLimits();
+
 /**
- * A per-app, in-memory rate limit answering 429 through the error catalogue (so with CORS headers,
- * Retry-After and the request id). Each call creates its own counters: build limits inside the app factory.
+ * A rate limit answering 429 through the error catalogue (so with CORS headers, Retry-After and the request
+ * id). Its counters live where the app's rate-limit stores are (in memory, PostgreSQL or Redis), one store per
+ * app that uses the limit, made on its first request.
  */
 export function limitRate(options: RateLimitOptions): RequestHandler {
   const key = options.key ?? clientKey;
-  return rateLimit({
-    windowMs: options.windowMs,
-    limit: options.limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    identifier: options.name,
-    keyGenerator: (req) => `${options.name}:${key(req)}`,
-    handler: (req, _res, next) => {
-      const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
-      next(errors.tooManyRequests(seconds));
-    },
-  });
+  const perApp = new WeakMap<object, RequestHandler>();
+  const limiterFor = (app: Application) =>
+    rateLimit({
+      windowMs: options.windowMs,
+      limit: options.limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      identifier: options.name,
+      store: rateLimitStoresOf(app).create(),
+      // Made on an app's first request by design (the store belongs to the app, not to this module).
+      validate: { creationStack: false },
+      keyGenerator: (req) => `${options.name}:${key(req)}`,
+      handler: (req, _res, next) => {
+        const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const seconds = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+        next(errors.tooManyRequests(seconds));
+      },
+    });
+  return (req, res, next) => {
+    let limiter = perApp.get(req.app);
+    if (limiter === undefined) {
+      limiter = limiterFor(req.app);
+      perApp.set(req.app, limiter);
+    }
+    return limiter(req, res, next);
+  };
 }

@@ -1,3 +1,5 @@
+import type { CacheNotices } from '../db/cache-notices.ts';
+
 /**
  * Answers kept in process for a while, per key. One load per key runs at a time, shared by every request
  * waiting for it, so an expired popular entry costs one database read, not one per waiting request.
@@ -21,9 +23,14 @@ export interface ResponseCacheOptions<T> {
   maxEntries: number;
   /** Values it refuses (too big to hold, say) are answered to the requests waiting for them, not kept. */
   keepIf?: (value: T) => boolean;
+  /**
+   * With several instances on one PostgreSQL: a write here drops this cache on every instance at once, through
+   * these notices under `name` (src/db/cache-notices.ts). While they are down, the maximum age bounds staleness.
+   */
+  shared?: { name: string; notices: CacheNotices };
 }
 
-export function responseCache<T>({ maxAgeMs, maxEntries, keepIf }: ResponseCacheOptions<T>): ResponseCache<T> {
+export function responseCache<T>({ maxAgeMs, maxEntries, keepIf, shared }: ResponseCacheOptions<T>): ResponseCache<T> {
   const entries = new Map<string, { value: T; loadedAt: number }>();
   const loading = new Map<string, Promise<T>>();
   // Bumped by clear(), so a load that started before a write can never store what it read.
@@ -54,6 +61,8 @@ export function responseCache<T>({ maxAgeMs, maxEntries, keepIf }: ResponseCache
     loading.clear();
   }
 
+  shared?.notices.subscribe(shared.name, clear);
+
   return {
     get(key, load) {
       const entry = entries.get(key);
@@ -66,6 +75,10 @@ export function responseCache<T>({ maxAgeMs, maxEntries, keepIf }: ResponseCache
       return pending;
     },
     clear,
-    invalidatedBy: (change) => change.finally(clear),
+    invalidatedBy: (change) =>
+      change.finally(() => {
+        clear();
+        shared?.notices.publish(shared.name);
+      }),
   };
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from '../../src/db/index.ts';
 import { createAccessTokens, type AccessTokens } from '../../src/features/auth/access-token.ts';
 import { Lifecycle } from '../../src/lifecycle.ts';
+import { openSharedState } from '../../src/shared-state.ts';
 import type { Logger } from '../../src/logger.ts';
 import { defaultPostgresUrl } from '../setup/postgres.ts';
 
@@ -109,6 +110,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** OAuth provider endpoints on loopback (test/helpers/fake-oauth-provider.ts). */
   oauthEndpoints?: AppDependencies['oauthEndpoints'];
+  /** Rate limits and cache invalidations shared as src/server.ts shares them (else in this app only). */
+  sharedState?: boolean;
 }
 
 /** The real app on a real database: in-memory PGlite, or a fresh schema of the local PostgreSQL. */
@@ -137,7 +140,17 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const { database, probe } = await prepareDatabase(config.database, logger);
   const lifecycle = new Lifecycle();
   const accessTokens = createAccessTokens(config.jwt.secret);
-  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints });
+  const shared = options.sharedState ? openSharedState(config, database, logger) : undefined;
+  const app = createApp({
+    config,
+    logger,
+    db: database.db,
+    probe,
+    lifecycle,
+    accessTokens,
+    oauthEndpoints: options.oauthEndpoints,
+    ...shared?.appDependencies,
+  });
   return {
     app,
     config,
@@ -148,6 +161,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     async close() {
       await lifecycle.close();
       probe.stop();
+      await shared?.close();
       await database.close().catch(() => undefined);
       await schema?.drop();
     },

@@ -7,6 +7,7 @@
  * Each tier's global setup (the `--test-global-setup` module of its npm script) is one of these.
  */
 import { accessSync, constants } from 'node:fs';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { chromiumPath } from '../helpers/chromium.ts';
@@ -42,6 +43,28 @@ const mariadb: Requirement = async () => {
   }
 };
 
+/** The tests' Redis: the machine's at 127.0.0.1:6379 (TEST_REDIS_URL moves it), answering PING. */
+export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis: Requirement = async () => {
+  const { hostname, port } = new URL(testRedisUrl);
+  const answer = await new Promise<string>((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    let reply = '';
+    const done = (text: string) => {
+      socket.destroy();
+      resolve(text);
+    };
+    socket.setTimeout(2000, () => done('no answer within 2 s'));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.trim());
+    });
+    socket.on('error', (error) => done(error.message));
+  });
+  return answer === '+PONG' ? undefined : `Redis is not answering at ${testRedisUrl} (${answer}: apt-get install redis-server, then redis-server --daemonize yes --port 6379; or set TEST_REDIS_URL)`;
+};
+
 interface Tier {
   script: string;
   needs: Requirement[];
@@ -54,6 +77,7 @@ const tiers = {
   tools: { script: 'npm run test:tools', needs: [command('openssl', 'openssl'), command('systemd-analyze', 'systemd')], postgres: false },
   browser: { script: 'npm run test:browser', needs: [chromium], postgres: false },
   ops: { script: 'npm run test:ops', needs: [command('haproxy', 'haproxy', true), chromium], postgres: true },
+  redis: { script: 'npm run test:redis', needs: [redis, command('redis-server', 'redis-server'), command('haproxy', 'haproxy', true)], postgres: true },
 } satisfies Record<string, Tier>;
 
 /** The global setup and teardown of one tier. */

@@ -1,0 +1,3 @@
+import { tierSetup } from './tiers.ts';
+
+export const { globalSetup, globalTeardown } = tierSetup('redis');
