@@ -14,13 +14,18 @@ export interface RateLimitOptions {
 /** The client address as Express computes it with `trust proxy` (IPv6 grouped by /56, as the library advises). */
 export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 
+const rateLimiters = new WeakSet<RequestHandler>();
+
+/** Whether `handler` is a limit made by limitRate (the tests' schema sweep mounts routes without them). */
+export const isRateLimit = (handler: RequestHandler): boolean => rateLimiters.has(handler);
+
 /**
  * A per-app, in-memory rate limit answering 429 through the error catalogue (so with CORS headers,
  * Retry-After and the request id). Each call creates its own counters: build limits inside the app factory.
  */
 export function limitRate(options: RateLimitOptions): RequestHandler {
   const key = options.key ?? clientKey;
-  return rateLimit({
+  const limiter = rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-7',
@@ -33,4 +38,6 @@ export function limitRate(options: RateLimitOptions): RequestHandler {
       next(errors.tooManyRequests(seconds));
     },
   });
+  rateLimiters.add(limiter);
+  return limiter;
 }

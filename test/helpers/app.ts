@@ -110,6 +110,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** OAuth provider endpoints on loopback (test/helpers/fake-oauth-provider.ts). */
   oauthEndpoints?: AppDependencies['oauthEndpoints'];
+  /** false: routes without their rate limits, for sweeps that send thousands of requests per caller. */
+  rateLimits?: false;
 }
 
 let pgliteImage: Promise<Blob | undefined> | undefined;
@@ -146,7 +148,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const { database, probe } = await prepareDatabase(config.database, logger, { pgliteImage });
   const lifecycle = new Lifecycle();
   const accessTokens = createAccessTokens(config.jwt.secret);
-  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints });
+  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints, rateLimits: options.rateLimits });
   return {
     app,
     config,
