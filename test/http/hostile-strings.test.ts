@@ -4,6 +4,7 @@ import type request from 'supertest';
 import { errors } from '../../src/http/errors.ts';
 import { databaseKinds, frontOrigin } from '../helpers/app.ts';
 import { cast, MatrixForum, type CallerName } from '../helpers/matrix-forum.ts';
+import { unguardedStringsOfRoute } from '../helpers/schema-strings.ts';
 
 /**
  * Issue 14: the sweep the issue asked for, driven by the API's own description. Every operation of
@@ -218,6 +219,10 @@ for (const kind of databaseKinds) {
       targets = targetsOf(document, cookieFields);
     });
     after(() => forum?.close());
+
+    it('When a mounted route reads a string from its request, then its schema builds it with the shared string rule', () => {
+      assert.deepEqual(forum.t.app.locals.routes.flatMap(unguardedStringsOfRoute), []);
+    });
 
     it('When the document declares an input, then the sweep has a valid request for its operation', () => {
       assert.ok(targets.length >= 40, `only ${targets.length} inputs found in the document`);
