@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config.ts';
@@ -9,7 +10,7 @@ import { authenticateAccessToken, unmatchedRoute } from './http/authentication.t
 import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
 import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
-import { errorHandler } from './http/errors.ts';
+import { errorHandler, errors } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
 import { accessLog, stampResponse } from './http/request-logging.ts';
@@ -56,7 +57,11 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
 
   const routes = featureRoutes({ db, config, logger, accessTokens, onClose: (task) => lifecycle.onClose(task), ...(oauthEndpoints ? { oauthEndpoints } : {}) });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
-  const parsers = { json: express.json({ strict: false, limit: config.bodyLimit }), cookies: cookieParser(config.cookieSecret) };
+  // JSON is UTF-8 (RFC 8259): other bytes would be read as U+FFFD, silently changing the text (issue 14).
+  const verify = (_req: unknown, _res: unknown, body: Buffer) => {
+    if (!isUtf8(body)) throw errors.malformedJson('the request body is not valid UTF-8');
+  };
+  const parsers = { json: express.json({ strict: false, limit: config.bodyLimit, verify }), cookies: cookieParser(config.cookieSecret) };
   mountRoutes(app, routes, parsers, { rateLimits });
   app.locals.routes = routes;
 

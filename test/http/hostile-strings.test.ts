@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import type request from 'supertest';
 import { errors } from '../../src/http/errors.ts';
+import { text } from '../../src/http/fields.ts';
 import { databaseKinds, frontOrigin } from '../helpers/app.ts';
 import { cast, MatrixForum, type CallerName } from '../helpers/matrix-forum.ts';
+import { anyJsonValue, anyText, percentEncoded } from '../helpers/hostile-text.ts';
 import { unguardedStringsOfRoute } from '../helpers/schema-strings.ts';
 
 /**
@@ -11,10 +14,11 @@ import { unguardedStringsOfRoute } from '../helpers/schema-strings.ts';
  * /ajax/openapi.json × every parameter (query, path, cookie) and body field it declares × every class of
  * hostile value below, with the other fields valid so that the request gets as far as the database. The
  * answer must be < 500, carry no stack trace, come from the error catalogue and carry CORS headers; a value the
- * shared string rule refuses (src/http/fields.ts) must answer 400 VALIDATION_FAILED naming the field.
+ * shared string rule refuses (src/http/fields.ts) must answer 400 VALIDATION_FAILED naming the field, and a body
+ * that is not UTF-8 400 MALFORMED_JSON.
  *
  * The app runs in development mode (stacks would be in 500 bodies) without rate limits (otherwise the sweep
- * would measure 429s, not the database). About 1,500 requests per database.
+ * would measure 429s, not the database). About 1,250 requests per database, then 250 fuzzed cases.
  */
 
 type Place = 'query' | 'path' | 'cookie' | 'body';
@@ -47,6 +51,7 @@ export const hostileClasses: HostileClass[] = [
   { name: 'invalid UTF-8 bytes', body: { bytes: utf8Bytes(0x61, 0xff, 0xfe, 0x62) }, url: 'a%FF%FEb' },
   { name: 'a truncated UTF-8 sequence', body: { bytes: utf8Bytes(0xc3, 0x28) }, url: '%C3%28' },
   { name: 'overlong UTF-8 for "/" and NUL', body: { bytes: utf8Bytes(0xc0, 0xaf, 0xc0, 0x80) }, url: '%C0%AF%C0%80' },
+  { name: 'a surrogate encoded as UTF-8 (CESU-8)', body: { bytes: utf8Bytes(0xed, 0xa0, 0x80) } },
   { name: 'a byte order mark', body: { value: '\ufeffabcdef' }, url: '%EF%BB%BFabcdef' },
   { name: 'bidi overrides', body: { value: '\u202eabcdef\u202c\u2066' }, url: '%E2%80%AEabcdef%E2%80%AC' },
   { name: 'a 200 kB string (8 kB in the head)', body: { value: long }, url: longInHead },
@@ -135,45 +140,52 @@ export function targetsOf(document: { paths: Record<string, Record<string, OpenA
   return targets;
 }
 
-const placeholder = '\u0007HOSTILE\u0007';
+interface Replacement {
+  target: Target;
+  hostile: HostileClass;
+}
 
-/** The request of `base` with `target` replaced by `hostile`, or undefined when the class has no form there. */
-function send(f: MatrixForum, base: Base, target: Target, hostile: HostileClass, callerName: CallerName): request.Test | undefined {
+const placeholder = (index: number) => `\u0007HOSTILE${index}\u0007`;
+
+/**
+ * The request of `base` with each replacement's field (all of one operation) set to its hostile value, or
+ * undefined when a class has no form where its field travels (an object in a query string, say).
+ */
+function send(f: MatrixForum, base: Base, replacements: Replacement[], callerName: CallerName): request.Test | undefined {
   const caller = f.callers.get(callerName) ?? assert.fail(callerName);
-  let path = target.path;
-  const query = Object.entries(base.query ?? {}).map(([name, value]) => [name, encodeURIComponent(value)] as [string, string]);
+  const { method, path: template } = replacements[0]!.target;
+  let path = template;
+  let query = Object.entries(base.query ?? {}).map(([name, value]) => [name, encodeURIComponent(value)] as [string, string]);
   let cookies = Object.entries(base.cookies ?? {}).map(([name, value]) => [name, encodeURIComponent(value)] as [string, string]);
-  let body: string | Buffer | undefined = base.body === undefined ? undefined : JSON.stringify(base.body);
+  let swapped: unknown = base.body;
+  const inBody: Array<{ index: number; hostile: HostileClass }> = [];
 
-  if (target.place === 'body') {
-    if (hostile.body === undefined) return undefined;
-    const swapped =
-      target.field === 'body' ? placeholder : { ...(base.body as Record<string, unknown>), [target.field]: placeholder };
-    const [head, tail] = JSON.stringify(swapped).split(JSON.stringify(placeholder)) as [string, string];
-    body =
-      'bytes' in hostile.body
-        ? Buffer.concat([Buffer.from(`${head}"`), hostile.body.bytes, Buffer.from(`"${tail}`)])
-        : `${head}${JSON.stringify(hostile.body.value)}${tail}`;
-  } else {
+  for (const [index, { target, hostile }] of replacements.entries()) {
+    if (target.place === 'body') {
+      if (hostile.body === undefined) return undefined;
+      inBody.push({ index, hostile });
+      swapped = target.field === 'body' ? placeholder(index) : { ...(swapped as Record<string, unknown>), [target.field]: placeholder(index) };
+      continue;
+    }
     if (hostile.url === undefined) return undefined;
     const values = [hostile.url].flat();
-    if (target.place === 'path') {
-      if (values.length > 1) return undefined;
-      path = path.replace(`{${target.field}}`, values[0]!);
-    } else if (target.place === 'query') {
-      const others = query.filter(([name]) => name !== target.field);
-      query.length = 0;
-      query.push(...others, ...values.map((value) => [target.field, value] as [string, string]));
-    } else {
-      if (values.length > 1) return undefined;
-      cookies = [...cookies.filter(([name]) => name !== target.field), [target.field, values[0]!]];
-    }
+    if (target.place !== 'query' && values.length > 1) return undefined;
+    if (target.place === 'path') path = path.replace(`{${target.field}}`, values[0]!);
+    else if (target.place === 'query') query = [...query.filter(([name]) => name !== target.field), ...values.map((value) => [target.field, value] as [string, string])];
+    else cookies = [...cookies.filter(([name]) => name !== target.field), [target.field, values[0]!]];
+  }
+  let body: Buffer | undefined = swapped === undefined ? undefined : Buffer.from(JSON.stringify(swapped));
+  for (const { index, hostile } of inBody) {
+    const [head, tail] = body!.toString().split(JSON.stringify(placeholder(index))) as [string, string];
+    const value = 'bytes' in hostile.body! ? Buffer.concat([Buffer.from('"'), hostile.body.bytes, Buffer.from('"')]) : Buffer.from(JSON.stringify(hostile.body!.value));
+    body = Buffer.concat([Buffer.from(head), value, Buffer.from(tail)]);
   }
   for (const [name, value] of Object.entries(base.path ?? {})) path = path.replace(`{${name}}`, encodeURIComponent(value));
   const url = query.length > 0 ? `${path}?${query.map(([name, value]) => `${name}=${value}`).join('&')}` : path;
-  const test = target.method === 'get' ? caller.get(url) : caller.post(url);
+  const test = method === 'get' ? caller.get(url) : caller.post(url);
   if (cookies.length > 0) test.set('Cookie', cookies.map(([name, value]) => `${name}=${value}`).join('; '));
-  return body === undefined ? test : test.send(body);
+  // superagent would JSON.stringify a Buffer ({"type":"Buffer",…}): the bytes go out as they are instead.
+  return body === undefined ? test : test.serialize((bytes: Buffer) => bytes as unknown as string).send(body);
 }
 
 // Every code the catalogue can answer (each factory called with stand-in arguments).
@@ -186,22 +198,52 @@ interface Finding {
   problem: string;
 }
 
-function check(res: request.Response, target: Target, hostile: HostileClass, callerName: CallerName): string | undefined {
+/** Whether the string rule must refuse this replacement as the server receives it. */
+const mustRefuse = ({ target, hostile }: Replacement) => hostile.refused === 'all' || (hostile.refused === 'body' && target.place === 'body');
+
+/** What is wrong with an answer: ≥ 500, a stack, no CORS, not the catalogue, or a refused string not named. */
+function check(res: request.Response, replacements: Replacement[], callerName: CallerName): string | undefined {
   if (res.status >= 500) return `${res.status} ${res.text.slice(0, 200)}`;
   if (/"stack"|\n\s+at [^\n]+:\d+:\d+/.test(res.text)) return `a stack trace in ${res.text.slice(0, 200)}`;
   if (res.headers['access-control-allow-origin'] !== frontOrigin) return `${res.status} without CORS headers`;
   if (res.status >= 400 && !catalogueCodes.has(res.body?.error?.code)) return `${res.status} not from the catalogue: ${res.text.slice(0, 200)}`;
-  const refused = hostile.refused === 'all' || (hostile.refused === 'body' && target.place === 'body');
   // The access guard answers before any input is read: anonymous callers of protected routes get their 401.
   const turnedAway = callerName === 'anonymous' && res.status === 401 && res.body.error.code === 'UNAUTHENTICATED';
-  if (refused && !turnedAway) {
-    const named = (res.body?.error?.fields ?? []).map((problem: { field: string }) => problem.field);
-    const field = target.field;
-    if (res.status !== 400 || res.body.error.code !== 'VALIDATION_FAILED' || !named.includes(field)) {
-      return `the string rule should refuse it with 400 VALIDATION_FAILED naming ${field}: ${res.status} ${res.text.slice(0, 200)}`;
+  const rawBytes = replacements.some(({ target, hostile }) => target.place === 'body' && hostile.body !== undefined && 'bytes' in hostile.body);
+  if (rawBytes && !turnedAway && (res.status !== 400 || res.body.error.code !== 'MALFORMED_JSON')) {
+    return `a body that is not UTF-8 should answer 400 MALFORMED_JSON: ${res.status} ${res.text.slice(0, 200)}`;
+  }
+  const refused = rawBytes ? [] : replacements.filter(mustRefuse).map(({ target }) => target.field);
+  if (refused.length > 0 && !turnedAway) {
+    const named = new Set((res.body?.error?.fields ?? []).map((problem: { field: string }) => problem.field));
+    if (res.status !== 400 || res.body.error.code !== 'VALIDATION_FAILED' || !refused.every((field) => named.has(field))) {
+      return `the string rule should refuse it with 400 VALIDATION_FAILED naming ${refused.join(', ')}: ${res.status} ${res.text.slice(0, 200)}`;
     }
   }
   return undefined;
+}
+
+// Fixed, so that CI runs the same cases every time; FUZZ_SEED=<n> replays (or explores) another set.
+const fuzzSeed = Number(process.env.FUZZ_SEED ?? 14_014);
+const fuzzRuns = 250;
+
+const breaksRule = (value: string) => !text().safeParse(value).success;
+
+/**
+ * A fuzzed value for one declared input, and whether the rule must refuse it as the server receives it: in a
+ * body as sent; in a query with each lone surrogate (its bytes are not UTF-8) read as U+FFFD; in a path or a
+ * cookie, a lone surrogate makes the whole value undecodable (400, or the raw text), so only text without one.
+ */
+function fuzzedValue(target: Target): fc.Arbitrary<HostileClass> {
+  if (target.place === 'body') {
+    return fc
+      .oneof({ weight: 4, arbitrary: anyText(24) }, { weight: 1, arbitrary: anyJsonValue() })
+      .map((value) => ({ name: 'fuzz', body: { value }, ...(typeof value === 'string' && breaksRule(value) ? { refused: 'body' as const } : {}) }));
+  }
+  return anyText(24).map((value) => {
+    const received = target.place === 'query' ? value.toWellFormed() : value.isWellFormed() ? value : 'a';
+    return { name: 'fuzz', url: percentEncoded(value), ...(breaksRule(received) ? { refused: 'all' as const } : {}) };
+  });
 }
 
 for (const kind of databaseKinds) {
@@ -238,12 +280,12 @@ for (const kind of databaseKinds) {
           const callers = everyCallerClasses.has(hostile.name) ? [...new Set([(await bases[target.operation]!(forum)).caller, ...everyCaller])] : [undefined];
           for (const callerName of callers) {
             const base = await bases[target.operation]!(forum);
-            const pending = send(forum, base, target, hostile, callerName ?? base.caller);
+            const pending = send(forum, base, [{ target, hostile }], callerName ?? base.caller);
             if (pending === undefined) continue;
             const res = await pending;
             sent += 1;
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-            const problem = check(res, target, hostile, callerName ?? base.caller);
+            const problem = check(res, [{ target, hostile }], callerName ?? base.caller);
             if (problem) findings.push({ request: `${target.operation} ${target.place} ${target.field} · ${hostile.name} · ${callerName ?? base.caller}`, problem });
           }
         }
@@ -252,6 +294,31 @@ for (const kind of databaseKinds) {
       t.diagnostic(summary);
       assert.ok(sent > 800 && sent < 3000, summary);
       assert.deepEqual(findings.slice(0, 30), [], summary);
+    });
+
+    it(`When fast-check fills the declared inputs with any code points, U+0000 and surrogate halves included (${fuzzRuns} cases, seed ${fuzzSeed}), then the same holds`, async (t) => {
+      const operations = [...Map.groupBy(targets, (target) => target.operation).values()];
+      const callers = fc.constantFrom<CallerName>(...everyCaller, 'author');
+      const cases = fc
+        .constantFrom(...operations)
+        .chain((inputs) => fc.tuple(fc.tuple(...inputs.map((target) => fc.option(fuzzedValue(target).map((hostile) => ({ target, hostile })), { nil: undefined }))), callers))
+        .map(([chosen, caller]) => ({ replacements: chosen.filter((replacement) => replacement !== undefined), caller }))
+        .filter(({ replacements }) => replacements.length > 0);
+      const statuses = new Map<number, number>();
+      t.diagnostic(`fuzz seed ${fuzzSeed} (FUZZ_SEED=${fuzzSeed} replays it)`);
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ replacements, caller }) => {
+          const base = await bases[replacements[0]!.target.operation]!(forum);
+          const pending = send(forum, base, replacements, caller);
+          if (pending === undefined) return;
+          const res = await pending;
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const problem = check(res, replacements, caller);
+          assert.equal(problem, undefined, `${replacements[0]!.target.operation} as ${caller}`);
+        }),
+        { numRuns: fuzzRuns, seed: fuzzSeed },
+      );
+      t.diagnostic(`statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
     });
   });
 }
