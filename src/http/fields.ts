@@ -26,7 +26,7 @@ export function requiredText(max: number) {
  * PostgreSQL (and PGlite) cannot store it in text and answered 500; the others have no place in forum text
  * and only hide what a string says.
  */
-const refusedControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+export const refusedControl = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /**
  * The one rule every string a request carries passes (issue 14), before any query sees it: no C0 control
