@@ -40,7 +40,7 @@ const long = 'a'.repeat(200_000);
 const longInHead = 'a'.repeat(8_000);
 
 // prettier-ignore
-export const hostileClasses: HostileClass[] = [
+const hostileClasses: HostileClass[] = [
   { name: 'NUL alone', body: { value: '\u0000' }, url: '%00', refused: 'all' },
   { name: 'NUL inside text', body: { value: 'a\u0000b' }, url: 'a%00b', refused: 'all' },
   { name: 'C0 controls U+0001, U+001B', body: { value: 'x\u0001\u001b[31m' }, url: 'x%01%1B', refused: 'all' },
@@ -118,7 +118,7 @@ interface OpenApiOperation {
 }
 
 /** Every parameter and body field the document declares, plus the cookies a route's schema checks. */
-export function targetsOf(document: { paths: Record<string, Record<string, OpenApiOperation>> }, cookieFields: Map<string, string[]>): Target[] {
+function targetsOf(document: { paths: Record<string, Record<string, OpenApiOperation>> }, cookieFields: Map<string, string[]>): Target[] {
   const targets: Target[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
