@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config.ts';
@@ -10,7 +11,7 @@ import { authenticateAccessToken, unmatchedRoute } from './http/authentication.t
 import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
 import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
-import { errorHandler } from './http/errors.ts';
+import { errorHandler, errors } from './http/errors.ts';
 import { healthOperations, mountHealthRoutes } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
 import type { RateLimitStores } from './http/rate-limit-stores.ts';
@@ -33,6 +34,8 @@ export interface AppDependencies {
   cacheNotices?: CacheNotices;
   /** Only tests set this: OAuth provider endpoints on loopback instead of the real providers. */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
+  /** Only tests set this to false: no rate limits (test/http/hostile-strings.test.ts sends thousands of writes). */
+  rateLimits?: boolean;
 }
 
 export interface App extends Express {
@@ -40,7 +43,7 @@ export interface App extends Express {
 }
 
 /** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
-export function createApp({ config, logger, db, probe, lifecycle, accessTokens, rateLimitStores, cacheNotices, oauthEndpoints }: AppDependencies): App {
+export function createApp({ config, logger, db, probe, lifecycle, accessTokens, rateLimitStores, cacheNotices, oauthEndpoints, rateLimits }: AppDependencies): App {
   const app = express() as App;
   if (rateLimitStores) app.locals.rateLimitStores = rateLimitStores;
   app.disable('x-powered-by');
@@ -69,10 +72,12 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
     ...(oauthEndpoints ? { oauthEndpoints } : {}),
   });
   routes.push(openApiRoute(() => [...healthOperations, ...routes]));
-  mountRoutes(app, routes, {
-    json: express.json({ strict: false, limit: config.bodyLimit }),
-    cookies: cookieParser(config.cookieSecret),
-  });
+  // JSON is UTF-8 (RFC 8259): other bytes would be read as U+FFFD, silently changing the text (issue 14).
+  const verify = (_req: unknown, _res: unknown, body: Buffer) => {
+    if (!isUtf8(body)) throw errors.malformedJson('the request body is not valid UTF-8');
+  };
+  const parsers = { json: express.json({ strict: false, limit: config.bodyLimit, verify }), cookies: cookieParser(config.cookieSecret) };
+  mountRoutes(app, routes, parsers, { rateLimits });
   app.locals.routes = routes;
 
   app.use(unmatchedRoute);

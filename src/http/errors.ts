@@ -35,7 +35,7 @@ const bearerChallenge = (problem?: string) =>
 export const errors = {
   validation: (fields: FieldProblem[]) =>
     new ApiError(400, 'VALIDATION_FAILED', `invalid ${fields.map((problem) => problem.field).join(', ')}`, { fields }),
-  malformedJson: () => new ApiError(400, 'MALFORMED_JSON', 'the request body is not valid JSON'),
+  malformedJson: (message = 'the request body is not valid JSON') => new ApiError(400, 'MALFORMED_JSON', message),
   badRequest: (message: string) => new ApiError(400, 'BAD_REQUEST', message),
   unsupportedMediaType: (message: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   payloadTooLarge: () => new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large'),

@@ -18,6 +18,11 @@ export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.
 /** Where an app's limits count: createApp sets it (src/http/rate-limit-stores.ts); in memory when unset. */
 export const rateLimitStoresOf = (app: Application): RateLimitStores => (app.locals.rateLimitStores as RateLimitStores | undefined) ?? memoryRateLimits();
 
+const rateLimiters = new WeakSet<RequestHandler>();
+
+/** Whether `handler` is a limit made by limitRate (the tests' schema sweep mounts routes without them). */
+export const isRateLimit = (handler: RequestHandler): boolean => rateLimiters.has(handler);
+
 /**
  * A rate limit answering 429 through the error catalogue (so with CORS headers, Retry-After and the request
  * id). Its counters live where the app's rate-limit stores are (in memory, PostgreSQL or Redis), one store per
@@ -43,7 +48,7 @@ export function limitRate(options: RateLimitOptions): RequestHandler {
         next(errors.tooManyRequests(seconds));
       },
     });
-  return (req, res, next) => {
+  const limit: RequestHandler = (req, res, next) => {
     let limiter = perApp.get(req.app);
     if (limiter === undefined) {
       limiter = limiterFor(req.app);
@@ -51,4 +56,6 @@ export function limitRate(options: RateLimitOptions): RequestHandler {
     }
     return limiter(req, res, next);
   };
+  rateLimiters.add(limit);
+  return limit;
 }

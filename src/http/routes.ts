@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { guardFor } from './authentication.ts';
 import { errors, fieldsOf } from './errors.ts';
 import { accessFor } from './public-routes.ts';
+import { isRateLimit } from './rate-limit.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -33,6 +34,13 @@ export interface RouteSpec<Query = unknown, Body = unknown> {
   tag: string;
   query?: z.ZodType<Query>;
   body?: z.ZodType<Body>;
+  /**
+   * Checks of what the handler reads from `req.params` and `req.cookies`: every string a request carries
+   * passes the shared string rule (src/http/fields.ts) before any query, and a route with a path parameter
+   * must declare `params` (test/http/string-rule.test.ts).
+   */
+  params?: z.ZodType;
+  cookies?: z.ZodType;
   responses: Record<number, ResponseSpec>;
   /** Runs after the access guard and before validation (rate limits, for instance). */
   before?: RequestHandler[];
@@ -60,23 +68,30 @@ export interface Parsers {
   cookies: RequestHandler;
 }
 
+export interface MountOptions {
+  /** false drops the rate limits of `before` (only tests: the schema sweep sends thousands of writes). */
+  rateLimits?: boolean;
+}
+
 /**
  * Mounts routes with the guard their declared path gets from public-routes.ts: the access decision is
  * attached to the handler itself, so no spelling of a URL can reach a handler without passing its guard.
  * Each route parses only what it reads (a JSON body, cookies), after its guard and rate limits: the parsers
  * as app-wide middleware cost every request, a sixth of a cached answer's CPU.
  */
-export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers: Parsers): void {
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers: Parsers, { rateLimits = true }: MountOptions = {}): void {
   for (const spec of routes) {
     const guard = guardFor(accessFor(spec.path));
     const handler: RequestHandler = async (req, res) => {
+      parse(spec.params, req.params);
+      parse(spec.cookies, req.cookies);
       const query = parse(spec.query, req.query);
       const body = parse(spec.body, req.body);
       await spec.handle({ req, res, query, body, user: req.user });
     };
     const chain = [
       ...(guard ? [guard] : []),
-      ...(spec.before ?? []),
+      ...(spec.before ?? []).filter((handler) => rateLimits || !isRateLimit(handler)),
       ...(spec.body ? [parsers.json] : []),
       ...(spec.usesCookies ? [parsers.cookies] : []),
       handler,

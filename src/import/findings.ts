@@ -15,6 +15,7 @@ export const noteHeadings = {
   'duplicate-recommend': 'duplicate recommendations left out (same post and user)',
   'orphan-recommend': 'recommendations left out: their post is missing',
   adjusted: 'empty values given the default our schema needs',
+  'controls-removed': 'control characters removed from text (NUL and the other C0 controls but TAB, LF and CR, which the API refuses)',
 } as const;
 
 export type NoteKind = keyof typeof noteHeadings;

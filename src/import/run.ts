@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Logger } from '../logger.ts';
+import { withoutRefusedControls } from './controls.ts';
 import { Findings } from './findings.ts';
 import { hashPasswords } from './hashing.ts';
 import type { DateReaders } from './plan-boards.ts';
@@ -43,8 +44,11 @@ async function readSource(source: Source, progress: Progress, findings: Findings
         position += 1;
         findings.tables[table].read += 1;
         const parsed = sourceRowSchemas[table].safeParse(raw);
-        if (parsed.success) (rows[table] as unknown[]).push(parsed.data);
-        else findings.problem(rowName(table, raw[sourceKeys[table]] ?? `#${position}`), parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+        if (parsed.success) {
+          const { row, removed } = withoutRefusedControls(parsed.data);
+          if (removed.length > 0) findings.note('controls-removed', rowName(table, (row as Record<string, unknown>)[sourceKeys[table]]), removed.join('; '));
+          (rows[table] as unknown[]).push(row);
+        } else findings.problem(rowName(table, raw[sourceKeys[table]] ?? `#${position}`), parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
         progress.tick();
       }
     } catch (error) {

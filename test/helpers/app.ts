@@ -112,6 +112,8 @@ export interface TestAppOptions {
   oauthEndpoints?: AppDependencies['oauthEndpoints'];
   /** Rate limits and cache invalidations shared as src/server.ts shares them (else in this app only). */
   sharedState?: boolean;
+  /** false: routes without their rate limits, for sweeps that send thousands of requests per caller. */
+  rateLimits?: false;
 }
 
 /** The real app on a real database: in-memory PGlite, or a fresh schema of the local PostgreSQL. */
@@ -149,6 +151,7 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
     lifecycle,
     accessTokens,
     oauthEndpoints: options.oauthEndpoints,
+    rateLimits: options.rateLimits,
     ...shared?.appDependencies,
   });
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { storeUser } from './accounts.ts';
-import { startTestApp, type DatabaseKind, type TestApp } from './app.ts';
+import { startTestApp, type DatabaseKind, type TestApp, type TestAppOptions } from './app.ts';
 import { publicApiOrigin } from './browser.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { setCookieLines } from './cookies.ts';
@@ -79,11 +79,12 @@ export class MatrixForum {
     this.oauth = oauth;
   }
 
-  static async start(kind: DatabaseKind): Promise<MatrixForum> {
+  static async start(kind: DatabaseKind, options: Pick<TestAppOptions, 'env' | 'rateLimits'> = {}): Promise<MatrixForum> {
     const smtp = await startSmtpSink();
     const oauth = await startFakeOAuthProvider();
     const t = await startTestApp(kind, {
-      env: { SMTP_URL: smtp.url, ...oauth.env, OAUTH_CALLBACK_BASE_URL: publicApiOrigin },
+      ...options,
+      env: { SMTP_URL: smtp.url, ...oauth.env, OAUTH_CALLBACK_BASE_URL: publicApiOrigin, ...options.env },
       oauthEndpoints: oauth.endpoints,
     });
     const forum = new MatrixForum(t, smtp, oauth);

@@ -65,6 +65,17 @@ for (const kind of databaseKinds) {
       assert.deepEqual(notesOf(summary, 'email-cleared'), ["user 'bob123'"]);
     });
 
+    it('When source text holds NUL and other C0 controls, then the import removes them, notes each row, and reads back clean', async () => {
+      const removed = summary.notes.filter((note) => note.kind === 'controls-removed').map(({ row, detail }) => [row, detail]);
+      assert.deepEqual(removed, [
+        ["subject 'notice'", 'title: 1 removed (U+0000)'],
+        ['board bno=9', 'title: 1 removed (U+0000); content: 2 removed (U+0000, U+001B)'],
+      ]);
+      const post = await read(9);
+      assert.deepEqual([post.status, post.body.title, post.body.content], [200, 'author gone', '<p>whose?</p>\t\n']);
+      assert.equal((await asFrontEnd(request(app()).get('/ajax/subject/get?sid=notice'))).body.title, '공지사항');
+    });
+
     it('When an imported user logs in with the original plaintext password, then 200, the user JSON and a token', async () => {
       const { alice, admin } = originalUsers;
       const res = await login(alice);

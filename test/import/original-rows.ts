@@ -31,7 +31,8 @@ export const originalPosts = [
   post(7, 'notice', 0, 'admin01', 'Administrator', '공지', '<p>notice</p>', { view: 100, recommend: 3, reg_date: '2022-12-31 23:00:00' }),
   // The original's guest login (id guest, no row) could post: writer NULL.
   post(8, 'notice', 2, 'guest', null, 'guest post', '<p>by the guest</p>'),
-  post(9, 'free', 5, 'ghost42', 'Ghost', 'author gone', '<p>whose?</p>'),
+  // MySQL keeps a NUL (and other C0 controls) in text; PostgreSQL cannot store a NUL (issue 14).
+  post(9, 'free', 5, 'ghost42', 'Ghost', 'author\u0000 gone', '<p>whose?\u0000\u001b</p>\t\n'),
   post(10, 'oldboard', 0, 'alice01', '앨리스짱짱', 'subject gone', '<p>where?</p>'),
 ];
 
@@ -52,7 +53,7 @@ export async function fillOriginalForum(forum: OriginalForum): Promise<void> {
   await forum.query('INSERT INTO subject (id, title, description, admin, btotal) VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)', [
     'free', '자유게시판', '<p onclick="steal()">아무 이야기</p><script>alert(1)</script>', 'admin01', 6,
     // Behind its posts (s_bno 2 exists): the original's counter update was not transactional.
-    'notice', '공지사항', '<p>Announcements</p>', 'admin01', 1,
+    'notice', '공지\u0000사항', '<p>Announcements</p>', 'admin01', 1,
   ]);
   for (const row of originalPosts) {
     const columns = Object.keys(row);

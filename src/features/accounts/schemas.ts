@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text as textField } from '../../http/fields.ts';
 
 /** The original's User JSON (forum-api.md §2.3); auth is the integer role of §1.4. */
 export const userSchema = z.object({
@@ -26,7 +27,7 @@ export const patterns = {
   loginId: /^[a-z0-9_-]{5,20}$/,
 } as const;
 
-const text = (field: string) => z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });
+const text = (field: string) => textField((issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`));
 
 export const idField = text('id').regex(patterns.id, 'id must be 6–20 of a-z, 0-9, _ and -');
 export const pwField = text('pw').regex(patterns.pw, 'pw must be 8–16 letters, digits or symbols');

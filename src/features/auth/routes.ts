@@ -5,7 +5,7 @@ import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
 import { loginBody, userSchema } from '../accounts/schemas.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { AuthService } from './service.ts';
-import { sendSession, type SessionCookies } from './session-cookie.ts';
+import { sendSession, sessionCookieSchema, type SessionCookies } from './session-cookie.ts';
 
 const sessionHeaders = {
   Authorization: 'the access token (a raw JWT, 30 minutes)',
@@ -69,6 +69,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       path: '/ajax/logout/',
       tag: 'auth',
       usesCookies: true,
+      cookies: sessionCookieSchema,
       summary: 'Log out: revokes the refresh token (its whole family) and clears the cookie',
       before: [fromFrontEnd],
       responses: {
@@ -86,6 +87,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       path: '/ajax/auth/refresh',
       tag: 'auth',
       usesCookies: true,
+      cookies: sessionCookieSchema,
       summary: 'A new access token for the refresh cookie (rotated on every call); the presented access token is ignored',
       before: [fromFrontEnd],
       responses: {

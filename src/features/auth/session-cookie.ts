@@ -1,4 +1,6 @@
 import type { CookieOptions, Request, Response } from 'express';
+import { z } from 'zod';
+import { text } from '../../http/fields.ts';
 import type { User } from '../accounts/schemas.ts';
 
 export const refreshCookieName = 'refreshToken';
@@ -9,6 +11,9 @@ export const refreshCookieName = 'refreshToken';
  * revoke it server-side.
  */
 const refreshCookiePaths = ['/ajax/auth/refresh', '/ajax/logout'] as const;
+
+/** The cookie the session routes read, checked by the shared string rule (other cookies are ignored). */
+export const sessionCookieSchema = z.object({ [refreshCookieName]: text().optional() });
 
 export interface SessionCookies {
   set(res: Response, refreshToken: string, expiresAt: Date): void;

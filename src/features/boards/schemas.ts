@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { int32Max, lenientInt, requiredText } from '../../http/fields.ts';
+import { int32Max, lenientInt, requiredText, text } from '../../http/fields.ts';
 
 /** A post number: a JSON number or a numeric string (the front end sends "57" on update and delete). */
 export const bnoSchema = lenientInt({ min: 1, max: int32Max }).describe('post number (bno)');
@@ -9,25 +9,25 @@ const pwMessage = 'must be null, "nonpw" or 6 letters and digits';
 
 /** null = public, "nonpw" = author (and administrators) only, 6 letters/digits = readable with that code. */
 const postPw = z
-  .union([z.null(), z.literal('nonpw'), z.string().regex(secretCodePattern, pwMessage)], { error: pwMessage })
+  .union([z.null(), z.literal('nonpw'), text().regex(secretCodePattern, pwMessage)], { error: pwMessage })
   .optional()
   .transform((pw) => pw ?? null)
   .describe('null (public), "nonpw" (author only) or a 6-character code');
 
 const postFields = {
   title: requiredText(100),
-  content: z.string({ error: 'must be a string' }).describe('HTML; sanitized before it is stored'),
+  content: text().describe('HTML; sanitized before it is stored'),
   pw: postPw,
 };
 
-export const newBoardSchema = z.object({ sid: z.string({ error: 'must be a string' }).min(1, 'must not be empty'), ...postFields });
+export const newBoardSchema = z.object({ sid: text().min(1, 'must not be empty'), ...postFields });
 export type NewBoard = z.infer<typeof newBoardSchema>;
 
 export const boardUpdateSchema = z.object({ bno: bnoSchema, ...postFields });
 export type BoardUpdate = z.infer<typeof boardUpdateSchema>;
 
 export const boardListQuerySchema = z.object({
-  sid: z.string({ error: 'is required' }).describe('subject id'),
+  sid: text('is required').describe('subject id'),
   page: lenientInt({ min: 1, max: int32Max }).describe('1 = the newest 30 posts'),
 });
 
@@ -35,7 +35,7 @@ export const boardQuerySchema = z.object({ bno: bnoSchema });
 
 export const secretReadQuerySchema = z.object({
   bno: bnoSchema,
-  pw: z.string({ error: 'is required' }).regex(secretCodePattern, 'must be 6 letters and digits').describe('the post code (case-sensitive)'),
+  pw: text('is required').regex(secretCodePattern, 'must be 6 letters and digits').describe('the post code (case-sensitive)'),
 });
 
 /** The original's Board JSON (forum-api.md §2.3): all 13 keys, always present, in this order. */

@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { generateCodeVerifier, generateState } from 'arctic';
 import { errors } from '../../http/errors.ts';
+import { text } from '../../http/fields.ts';
 import { route, type AnyRoute } from '../../http/routes.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { SessionCookies } from '../auth/session-cookie.ts';
@@ -10,6 +12,7 @@ import { pendingAuthorization, type OAuthService, type PendingAuthorization } fr
 
 const stateCookieName = 'oauthState';
 const stateLifetimeMs = 10 * 60_000;
+const providerParams = z.object({ provider: text() });
 
 export interface OAuthRouteDependencies {
   oauth: OAuthService;
@@ -49,6 +52,7 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
       path: '/oauth2/authorization/:provider',
       tag: 'oauth',
       usesCookies: true,
+      params: providerParams,
       summary: 'Start an OAuth login (google, naver or kakao): redirects to the provider',
       responses: {
         302: { description: 'to the provider, with a signed state cookie' },
@@ -66,6 +70,7 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
       path: '/login/oauth2/code/:provider',
       tag: 'oauth',
       usesCookies: true,
+      params: providerParams,
       summary: 'The provider redirects back here; we redirect to the front end with an access token',
       responses: {
         302: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../http/fields.ts';
 import type { User } from '../accounts/schemas.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { authLevel } from '../auth/roles.ts';
@@ -9,13 +10,13 @@ import type { OAuthIdentityRepository } from './repository.ts';
 /** What the authorization redirect stored in the signed state cookie. */
 export const pendingAuthorization = z.object({
   provider: z.enum(oauthProviderNames),
-  state: z.string().min(1),
-  codeVerifier: z.string().min(1).optional(),
+  state: text().min(1),
+  codeVerifier: text().min(1).optional(),
 });
 
 export type PendingAuthorization = z.infer<typeof pendingAuthorization>;
 
-const callbackQuery = z.object({ code: z.string().min(1), state: z.string().min(1) });
+const callbackQuery = z.object({ code: text().min(1), state: text().min(1) });
 
 export class OAuthLoginFailure extends Error {}
 
