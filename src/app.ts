@@ -27,6 +27,8 @@ export interface AppDependencies {
   accessTokens: AccessTokens;
   /** Only tests set this: OAuth provider endpoints on loopback instead of the real providers. */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
+  /** Only tests set this to false: no rate limits (a conformance run sends hundreds of requests as one caller). */
+  rateLimits?: boolean;
 }
 
 export interface App extends Express {
@@ -34,7 +36,7 @@ export interface App extends Express {
 }
 
 /** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
-export function createApp({ config, logger, db, probe, lifecycle, accessTokens, oauthEndpoints }: AppDependencies): App {
+export function createApp({ config, logger, db, probe, lifecycle, accessTokens, oauthEndpoints, rateLimits = true }: AppDependencies): App {
   const app = express() as App;
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -57,7 +59,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   mountRoutes(app, routes, {
     json: express.json({ strict: false, limit: config.bodyLimit }),
     cookies: cookieParser(config.cookieSecret),
-  });
+  }, { rateLimits });
   app.locals.routes = routes;
 
   app.use(unmatchedRoute);

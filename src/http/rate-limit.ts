@@ -20,7 +20,7 @@ export const clientKey = (req: Request): string => ipKeyGenerator(req.ip ?? req.
  */
 export function limitRate(options: RateLimitOptions): RequestHandler {
   const key = options.key ?? clientKey;
-  return rateLimit({
+  const limiter = rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-7',
@@ -33,4 +33,10 @@ export function limitRate(options: RateLimitOptions): RequestHandler {
       next(errors.tooManyRequests(seconds));
     },
   });
+  return Object.assign(limiter, { [rateLimitMark]: options.name });
 }
+
+const rateLimitMark = Symbol('rate limit');
+
+/** Whether a route's `before` handler is one of these limits (the OpenAPI document lists 429 for it). */
+export const isRateLimit = (handler: unknown): boolean => typeof handler === 'function' && rateLimitMark in handler;

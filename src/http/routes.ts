@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { guardFor } from './authentication.ts';
 import { errors, fieldsOf } from './errors.ts';
 import { accessFor } from './public-routes.ts';
+import { isRateLimit } from './rate-limit.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -34,6 +35,12 @@ export interface RouteSpec<Query = unknown, Body = unknown> {
   query?: z.ZodType<Query>;
   body?: z.ZodType<Body>;
   responses: Record<number, ResponseSpec>;
+  /** Documentation only: the path parameters' schemas (the handler answers unknown values itself). */
+  params?: z.ZodObject;
+  /** Documentation only: the cookies the route reads (name → description). */
+  cookies?: Record<string, string>;
+  /** false when the route never queries the database (no 503 DATABASE_UNAVAILABLE in the document). */
+  database?: boolean;
   /** Runs after the access guard and before validation (rate limits, for instance). */
   before?: RequestHandler[];
   /** The route reads or signs cookies: only such routes run the cookie parser. */
@@ -60,13 +67,18 @@ export interface Parsers {
   cookies: RequestHandler;
 }
 
+export interface MountOptions {
+  /** false leaves out every limitRate handler (tests that send hundreds of requests as one caller). Default true. */
+  rateLimits?: boolean;
+}
+
 /**
  * Mounts routes with the guard their declared path gets from public-routes.ts: the access decision is
  * attached to the handler itself, so no spelling of a URL can reach a handler without passing its guard.
  * Each route parses only what it reads (a JSON body, cookies), after its guard and rate limits: the parsers
  * as app-wide middleware cost every request, a sixth of a cached answer's CPU.
  */
-export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers: Parsers): void {
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers: Parsers, { rateLimits = true }: MountOptions = {}): void {
   for (const spec of routes) {
     const guard = guardFor(accessFor(spec.path));
     const handler: RequestHandler = async (req, res) => {
@@ -76,7 +88,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers
     };
     const chain = [
       ...(guard ? [guard] : []),
-      ...(spec.before ?? []),
+      ...(spec.before ?? []).filter((handler) => rateLimits || !isRateLimit(handler)),
       ...(spec.body ? [parsers.json] : []),
       ...(spec.usesCookies ? [parsers.cookies] : []),
       handler,

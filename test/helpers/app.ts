@@ -110,6 +110,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** OAuth provider endpoints on loopback (test/helpers/fake-oauth-provider.ts). */
   oauthEndpoints?: AppDependencies['oauthEndpoints'];
+  /** false: no rate limits at all (the limiters are left out of every route, not raised). */
+  rateLimits?: false;
 }
 
 let pgliteImage: Promise<Blob | undefined> | undefined;
@@ -143,7 +145,16 @@ export async function startTestApp(kind: DatabaseKind, options: TestAppOptions =
   const { database, probe } = await prepareDatabase(config.database, logger, { pgliteImage });
   const lifecycle = new Lifecycle();
   const accessTokens = createAccessTokens(config.jwt.secret);
-  const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, oauthEndpoints: options.oauthEndpoints });
+  const app = createApp({
+    config,
+    logger,
+    db: database.db,
+    probe,
+    lifecycle,
+    accessTokens,
+    oauthEndpoints: options.oauthEndpoints,
+    ...(options.rateLimits === false ? { rateLimits: false } : {}),
+  });
   return {
     app,
     config,

@@ -16,9 +16,11 @@ export type User = z.infer<typeof userSchema>;
  */
 export const patterns = {
   id: /^[a-z0-9_-]{6,20}$/,
-  pw: /^[a-zA-Z0-9{}[\]/?.,;:|)*~`!^\-_+<>@#$%&\\=('"]{8,16}$/,
+  // `[` escaped inside the class: JavaScript accepts it bare, other JSON Schema engines (Python's, Rust's) do not.
+  pw: /^[a-zA-Z0-9{}\[\]/?.,;:|)*~`!^\-_+<>@#$%&\\=('"]{8,16}$/,
   nick: /^[a-zA-Z0-9_\-ㄱ-ㅎㅏ-ㅣ가-힣]{5,20}$/,
-  email: /^[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*@[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*\.[a-zA-Z]+$/i,
+  // No flags: the OpenAPI document carries only the source (both cases are spelt out instead of /i).
+  email: /^[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*@[0-9a-zA-Z]([-_.]?[0-9a-zA-Z])*\.[a-zA-Z]+$/,
   /**
    * Ids that may sign in: the registration rule, but from 5 characters, as the original's login allowed.
    * Accounts made by hand (the administrator `admin` the sample subjects name) may be that short.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText } from '../../http/fields.ts';
+import { atMostCharacters, requiredText } from '../../http/fields.ts';
 
 /** A subject as the original serialises it (forum-api.md §2.3): all five keys, always present. */
 export const subjectSchema = z.object({
@@ -26,7 +26,9 @@ const subjectFields = {
     .nullish()
     .transform((value) => value ?? '')
     .describe('HTML; sanitized before it is stored'),
-  admin: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(20, 'must be at most 20 characters').describe('id of an existing user'),
+  admin: atMostCharacters(z.string({ error: 'must be a string' }).min(1, 'must not be empty'), 20).describe(
+    'id of an existing user (one that does not exist is refused: 400 VALIDATION_FAILED naming admin)',
+  ),
 };
 
 export const newSubjectSchema = z.object({ id: subjectId, ...subjectFields });
