@@ -16,7 +16,7 @@ export type Subject = z.infer<typeof subjectSchema>;
 const subjectId = z
   .string({ error: 'must be a string' })
   .max(50, 'must be at most 50 characters')
-  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'must be a slug: lower-case letters and digits, single "-" or "_" between them');
+  .regex(/^[a-z0-9]+(?:[\-_][a-z0-9]+)*$/, 'must be a slug: lower-case letters and digits, single "-" or "_" between them');
 
 const subjectFields = {
   title: requiredText(100),
