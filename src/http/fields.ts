@@ -80,7 +80,8 @@ function characterCount(text: string): number {
 /** Text that must say something (not only white space) and fit its column. */
 export function requiredText(max: number) {
   return atMostCharacters(
-    z.string({ error: 'must be a string' }).min(1, 'must not be empty').regex(new RegExp(notBlankPattern), 'must not be empty'),
+    // abort: an empty title is one problem, not two.
+    z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty', abort: true }).regex(new RegExp(notBlankPattern), 'must not be empty'),
     max,
   );
 }
