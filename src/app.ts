@@ -34,7 +34,7 @@ export interface AppDependencies {
   cacheNotices?: CacheNotices;
   /** Only tests set this: OAuth provider endpoints on loopback instead of the real providers. */
   oauthEndpoints?: Partial<Record<OAuthProviderName, ProviderEndpoints>>;
-  /** Only tests set this to false: no rate limits (test/http/hostile-strings.test.ts sends thousands of writes). */
+  /** Only tests set this to false: no rate limits (the schema sweep and the conformance run send thousands of requests). */
   rateLimits?: boolean;
 }
 

@@ -43,6 +43,11 @@ export const errors = {
     new ApiError(413, 'CONTENT_TOO_LARGE', `${field} is too large`, {
       fields: [{ field, message: `must be at most ${maxChars} characters of HTML, also once cleaned` }],
     }),
+  /** The original refused a post that was nothing but a script or iframe tag: sanitizing alone would store it empty. */
+  contentNotAllowed: (field: string) =>
+    new ApiError(400, 'CONTENT_NOT_ALLOWED', `${field} has nothing that may be stored`, {
+      fields: [{ field, message: 'contains only HTML that is not allowed (scripts, iframes, …)' }],
+    }),
   contentTooComplex: (field: string, problem: string) =>
     new ApiError(400, 'CONTENT_TOO_COMPLEX', `${field} ${problem}`, { fields: [{ field, message: problem }] }),
   /** No sanitizer thread was free in time: the cause (a deadline or a full queue) goes to the error log line. */
@@ -95,6 +100,9 @@ export const errors = {
   // (forum-api.md §4.2, §5.25), even when 403 would be the textbook answer.
   unknownAccount: () => new ApiError(401, 'UNKNOWN_ACCOUNT', 'the access token names an account that does not exist'),
   adminOnly: () => new ApiError(400, 'ADMIN_ONLY', 'only an administrator may do this'),
+  /** Well-formed, but no account has that id: not VALIDATION_FAILED, which means "invalid per the OpenAPI document". */
+  subjectAdminNotFound: () =>
+    new ApiError(400, 'SUBJECT_ADMIN_NOT_FOUND', 'admin names no account', { fields: [{ field: 'admin', message: 'no such user' }] }),
   subjectNotFound: () => new ApiError(404, 'SUBJECT_NOT_FOUND', 'no such subject'),
   subjectExists: () => new ApiError(409, 'SUBJECT_EXISTS', 'a subject with this id already exists'),
   subjectHasPosts: () => new ApiError(409, 'SUBJECT_HAS_POSTS', 'the subject still has posts (deleted ones included)'),

@@ -95,6 +95,7 @@ export const healthOperations: DocumentedOperation[] = [
     method: 'get',
     path: albContract.healthCheckPath,
     tag: 'health',
+    database: false,
     summary: 'Liveness, for the load balancer (/ajax/health without the slash is the same route); passes while the database is down',
     responses: { 200: healthResponse('serving'), 503: draining },
   },
@@ -102,6 +103,7 @@ export const healthOperations: DocumentedOperation[] = [
     method: 'get',
     path: readinessPath,
     tag: 'health',
+    database: false,
     summary: 'Readiness: fails while the database is unreachable or the server drains',
     responses: { 200: healthResponse('ready'), 503: healthResponse('database unreachable, or draining') },
   },
@@ -109,6 +111,7 @@ export const healthOperations: DocumentedOperation[] = [
     method: 'get',
     path: '/',
     tag: 'health',
+    database: false,
     summary: 'Where to look: the health path, the API document and its reference page (answers 200 as a load-balancer safety net)',
     responses: {
       200: {

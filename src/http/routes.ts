@@ -39,9 +39,15 @@ export interface RouteSpec<Query = unknown, Body = unknown> {
    * passes the shared string rule (src/http/fields.ts) before any query, and a route with a path parameter
    * must declare `params` (test/http/string-rule.test.ts).
    */
-  params?: z.ZodType;
+  params?: z.ZodObject;
   cookies?: z.ZodType;
   responses: Record<number, ResponseSpec>;
+  /** Documentation only: the path parameters as the document states them, when narrower than `params` (the handler answers other values itself). */
+  documentedParams?: z.ZodObject;
+  /** Documentation only: the cookies the route reads (name → description). */
+  cookieDocs?: Record<string, string>;
+  /** false when the route never queries the database (no 503 DATABASE_UNAVAILABLE in the document). */
+  database?: boolean;
   /** Runs after the access guard and before validation (rate limits, for instance). */
   before?: RequestHandler[];
   /** The route reads or signs cookies: only such routes run the cookie parser. */
@@ -69,7 +75,7 @@ export interface Parsers {
 }
 
 export interface MountOptions {
-  /** false drops the rate limits of `before` (only tests: the schema sweep sends thousands of writes). */
+  /** false leaves out every limitRate handler (tests that send hundreds of requests as one caller). Default true. */
   rateLimits?: boolean;
 }
 
@@ -83,8 +89,9 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers
   for (const spec of routes) {
     const guard = guardFor(accessFor(spec.path));
     const handler: RequestHandler = async (req, res) => {
-      parse(spec.params, req.params);
-      parse(spec.cookies, req.cookies);
+      // Path and cookies are checked together, so one answer names every field the rule refuses.
+      const refused = [spec.params?.safeParse(req.params), spec.cookies?.safeParse(req.cookies)].flatMap((result) => (result && !result.success ? fieldsOf(result.error) : []));
+      if (refused.length > 0) throw errors.validation(refused);
       const query = parse(spec.query, req.query);
       const body = parse(spec.body, req.body);
       await spec.handle({ req, res, query, body, user: req.user });

@@ -240,7 +240,10 @@ function fuzzedValue(target: Target): fc.Arbitrary<HostileClass> {
       .oneof({ weight: 4, arbitrary: anyText(24) }, { weight: 1, arbitrary: anyJsonValue() })
       .map((value) => ({ name: 'fuzz', body: { value }, ...(typeof value === 'string' && breaksRule(value) ? { refused: 'body' as const } : {}) }));
   }
-  return anyText(24).map((value) => {
+  // A path parameter is never empty (that names another URL: 404), and one that does not decode is refused by the
+  // router before any route (400 BAD_REQUEST; the sweep's invalid-UTF-8 classes cover it).
+  const values = target.place === 'path' ? anyText(24).filter((value) => value !== '' && value.isWellFormed()) : anyText(24);
+  return values.map((value) => {
     const received = target.place === 'query' ? value.toWellFormed() : value.isWellFormed() ? value : 'a';
     return { name: 'fuzz', url: percentEncoded(value), ...(breaksRule(received) ? { refused: 'all' as const } : {}) };
   });

@@ -67,7 +67,11 @@ describe('Hostile input against a real server process', () => {
         statuses[key] = (statuses[key] ?? 0) + 1;
         const found = problemsOf(answer);
         const bodyLength = request.body === undefined ? 0 : Buffer.byteLength(request.body);
-        if (answer.status === 0 && request.method !== 'CONNECT') found.push(`no answer: ${answer.error}`);
+        // A body over the 512 kB limit is refused (413) and the connection closed before the client has written
+        // it all: the client's write then fails (EPIPE/ECONNRESET) before it reads the answer. Not a server fault;
+        // the server staying up is checked below.
+        const cutOff = bodyLength > 512 * 1024 && (answer.error === 'EPIPE' || answer.error === 'ECONNRESET');
+        if (answer.status === 0 && request.method !== 'CONNECT' && !cutOff) found.push(`no answer: ${answer.error}`);
         if (found.length > 0) {
           const sent = `${request.method} ${String(request.target).slice(0, 80)} ${JSON.stringify(request.headers).slice(0, 120)} body ${bodyLength} bytes`;
           problems.push(`${found.join(', ')} ← ${sent} → ${answer.body.slice(0, 120)}`);

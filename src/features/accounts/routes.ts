@@ -55,7 +55,8 @@ export function accountRoutes(accounts: AccountService, auth: AuthService, cooki
       before: limitWrites('account-update', { windowMs: hour, perUser: 20, perAddress: 60 }),
       responses: {
         200: { description: 'changed' },
-        400: { description: 'nick invalid or taken, or the caller is a guest' },
+        400: { description: 'nick invalid, or taken (ALREADY_TAKEN), or the caller is a guest (GUEST_ACCOUNT_READ_ONLY)' },
+        404: { description: 'the account of the token no longer exists (ACCOUNT_NOT_FOUND)' },
         429: { description: 'too many nick changes from this account or this address within an hour' },
       },
       handle: async ({ res, user, body }) => {

@@ -12,6 +12,12 @@ const sessionHeaders = {
   'Set-Cookie': 'refreshToken (HttpOnly; Secure; SameSite=None) for /ajax/auth/refresh and /ajax/logout',
 };
 
+/** The cookie login, register, refresh and OAuth set (HttpOnly: a browser sends it, scripts cannot read it). */
+const refreshCookie = {
+  refreshToken:
+    'the refresh token (HttpOnly; set for the paths /ajax/auth/refresh and /ajax/logout): the browser sends it itself with credentials: "include"; absent or stale → 401 on refresh, nothing to revoke on logout',
+};
+
 /**
  * `fromFrontEnd` guards the two routes that act on the refresh cookie alone (src/http/same-site.ts): without it
  * any site could log a visitor out with a form, or spend their refresh token.
@@ -70,6 +76,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       cookies: sessionCookieSchema,
+      cookieDocs: refreshCookie,
       summary: 'Log out: revokes the refresh token (its whole family) and clears the cookie',
       before: [fromFrontEnd],
       responses: {
@@ -88,6 +95,7 @@ export function authRoutes(auth: AuthService, accounts: AccountService, cookies:
       tag: 'auth',
       usesCookies: true,
       cookies: sessionCookieSchema,
+      cookieDocs: refreshCookie,
       summary: 'A new access token for the refresh cookie (rotated on every call); the presented access token is ignored',
       before: [fromFrontEnd],
       responses: {

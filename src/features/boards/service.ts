@@ -61,7 +61,7 @@ const sameCode = (stored: string, supplied: string): boolean =>
 async function cleanContent(content: string): Promise<string> {
   const html = await cleanUserHtml(content, 'content');
   if (html.trim() === '' && content.trim() !== '') {
-    throw errors.validation([{ field: 'content', message: 'contains only HTML that is not allowed (scripts, iframes, …)' }]);
+    throw errors.contentNotAllowed('content');
   }
   return html;
 }

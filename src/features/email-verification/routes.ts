@@ -17,6 +17,7 @@ export function emailVerificationRoutes(verification: EmailVerificationService):
       ],
       responses: {
         200: { description: 'the mail was handed to the SMTP server' },
+        404: { description: 'the account of the token no longer exists (ACCOUNT_NOT_FOUND)' },
         409: { description: 'already verified, or the account has no e-mail address' },
         429: { description: 'a mail was sent to this user less than a minute ago, or 10 from this client address within an hour; or the address had its 5 mails, ever (VERIFICATION_MAILS_EXHAUSTED)' },
         502: { description: 'the mail could not be sent' },

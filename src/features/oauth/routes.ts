@@ -46,17 +46,27 @@ function takePendingAuthorization(req: Request, res: Response, provider: OAuthPr
 }
 
 export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRouteDependencies): AnyRoute[] {
+  // The configured providers are the closed set; any other value is answered 404 (OAUTH_PROVIDER_UNAVAILABLE).
+  const configured = [...clients.keys()];
+  const params = z.object({
+    provider: z
+      .enum(configured as [OAuthProviderName, ...OAuthProviderName[]])
+      .describe(configured.length > 0 ? 'a configured provider' : 'no provider is configured (OAUTH_*_CLIENT_ID): every value is answered 404'),
+  });
+  const unknownProvider = { description: 'no such provider, or it is not configured (OAUTH_PROVIDER_UNAVAILABLE)' };
   return [
     route({
       method: 'get',
       path: '/oauth2/authorization/:provider',
       tag: 'oauth',
       usesCookies: true,
+      database: false,
       params: providerParams,
+      documentedParams: params,
       summary: 'Start an OAuth login (google, naver or kakao): redirects to the provider',
       responses: {
         302: { description: 'to the provider, with a signed state cookie' },
-        404: { description: 'no such provider, or it is not configured' },
+        404: unknownProvider,
       },
       handle: ({ req, res }) => {
         const { provider, client } = enabledClient(clients, req);
@@ -71,13 +81,16 @@ export function oauthRoutes({ oauth, auth, cookies, clients, frontUrl }: OAuthRo
       tag: 'oauth',
       usesCookies: true,
       params: providerParams,
+      documentedParams: params,
+      cookies: z.object({ [stateCookieName]: text().optional() }),
+      cookieDocs: { [stateCookieName]: 'the signed state the start of the login set (host-only, this path only)' },
       summary: 'The provider redirects back here; we redirect to the front end with an access token',
       responses: {
         302: {
           description:
             'success: <FRONT_URL>/auth/oauth/redirect?access_token=… with the refresh cookie; any failure: <FRONT_URL>/auth/oauth/redirect/error',
         },
-        404: { description: 'no such provider, or it is not configured' },
+        404: unknownProvider,
       },
       handle: async ({ req, res }) => {
         const { provider, client } = enabledClient(clients, req);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText, text } from '../../http/fields.ts';
+import { atMostCharacters, requiredText, text } from '../../http/fields.ts';
 
 /** A subject as the original serialises it (forum-api.md §2.3): all five keys, always present. */
 export const subjectSchema = z.object({
@@ -15,7 +15,7 @@ export type Subject = z.infer<typeof subjectSchema>;
 // Subject ids appear in front-end URLs (/board/<sid>): a lower-case slug, as long as the column allows.
 const subjectId = text()
   .max(50, 'must be at most 50 characters')
-  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'must be a slug: lower-case letters and digits, single "-" or "_" between them');
+  .regex(/^[a-z0-9]+(?:[\-_][a-z0-9]+)*$/, 'must be a slug: lower-case letters and digits, single "-" or "_" between them');
 
 const subjectFields = {
   title: requiredText(100),
@@ -24,7 +24,9 @@ const subjectFields = {
     .nullish()
     .transform((value) => value ?? '')
     .describe('HTML; sanitized before it is stored'),
-  admin: text().min(1, 'must not be empty').max(20, 'must be at most 20 characters').describe('id of an existing user'),
+  admin: atMostCharacters(text().min(1, 'must not be empty'), 20).describe(
+    'id of an existing user (one that does not exist is refused: 400 VALIDATION_FAILED naming admin)',
+  ),
 };
 
 export const newSubjectSchema = z.object({ id: subjectId, ...subjectFields });

@@ -19,7 +19,7 @@ const toSubject = (row: SubjectRow): Subject => ({ ...row, btotal: 0 });
 export function subjectService({ subjects, accounts, listing }: SubjectDependencies) {
   /** The subject's moderator must be a real account (the original stored any text). */
   async function requireAccount(id: string): Promise<void> {
-    if ((await accounts.account(id)) === null) throw errors.validation([{ field: 'admin', message: 'no such user' }]);
+    if ((await accounts.account(id)) === null) throw errors.subjectAdminNotFound();
   }
 
   /** A subject write: the cached list is dropped after it. */
