@@ -8,11 +8,25 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: a second schema in the
   // same database (another deployment, a parallel test run) would make it skip creating its own.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: rows[0]?.schema });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const schema = rows[0]?.schema;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
+  let { error, results = [] } = await migrator.migrateToLatest();
+  // Kysely finds its tables by listing every table of every schema; a schema another client drops meanwhile
+  // (another deployment's clean-up, a parallel test run) fails that listing with "schema … does not exist".
+  // Nothing of ours was changed then: list again.
+  for (let attempt = 1; attempt < 5 && droppedMeanwhile(error, schema); attempt++) {
+    logger.info({ attempt }, 'migration: another schema was dropped while listing tables, listing again');
+    ({ error, results = [] } = await migrator.migrateToLatest());
+  }
   for (const result of results) {
     const log = result.status === 'Error' ? logger.error.bind(logger) : logger.info.bind(logger);
     log({ migration: result.migrationName, status: result.status }, 'migration');
   }
   if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** PostgreSQL's invalid_schema_name (3F000) about a schema other than ours: one dropped while Kysely looked. */
+function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== '3F000') return false;
+  return ours === undefined || !error.message.includes(`"${ours}"`);
 }
