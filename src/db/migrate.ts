@@ -14,7 +14,7 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
   // Kysely finds its tables by listing every table of every schema; a schema another client drops meanwhile
   // (another deployment's clean-up, a parallel test run) fails that listing with "schema … does not exist".
   // Nothing of ours was changed then: list again.
-  for (let attempt = 1; attempt < 5 && droppedMeanwhile(error, schema); attempt++) {
+  for (let attempt = 1; attempt < 10 && droppedMeanwhile(error, schema); attempt++) {
     logger.info({ attempt }, 'migration: another schema was dropped while listing tables, listing again');
     ({ error, results = [] } = await migrator.migrateToLatest());
   }

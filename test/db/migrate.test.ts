@@ -23,11 +23,11 @@ describe('Migrations while another client drops schemas', () => {
   it('When schemas of the same database are dropped while a fresh schema migrates, then the migration still succeeds', async () => {
     // Kysely lists every table of every schema to find its own; a schema dropped in the middle of that listing
     // fails it with "schema … does not exist" (a parallel test run, another deployment's clean-up).
-    const others = await Promise.all(Array.from({ length: 40 }, () => createPostgresSchema({ prefix: 'gone' })));
+    const others = await Promise.all(Array.from({ length: 24 }, () => createPostgresSchema({ prefix: 'gone' })));
     await postgresAdmin(async (client) => {
       for (const other of others) {
         const schema = new URL(other.url).searchParams.get('options')!.replace('-c search_path=', '');
-        await client.query(`create table ${schema}.t (${Array.from({ length: 30 }, (_, i) => `c${i} serial`).join(', ')})`);
+        await client.query(`create table ${schema}.t (${Array.from({ length: 10 }, (_, i) => `c${i} serial`).join(', ')})`);
       }
     });
     let dropping = true;
@@ -38,7 +38,7 @@ describe('Migrations while another client drops schemas', () => {
       }
     })();
     try {
-      for (let round = 0; round < 8 && dropping; round++) {
+      for (let round = 0; round < 6 && dropping; round++) {
         const t = await startTestApp('postgres');
         await t.close();
       }
