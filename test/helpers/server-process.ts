@@ -30,6 +30,7 @@ export async function spawnServer(env: Record<string, string> = {}, timeoutMs = 
   const child = spawn(process.execPath, [...nodeArgs, serverEntry], {
     env: {
       PATH: process.env.PATH,
+      NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
       NODE_ENV: 'test',
       PORT: '0',
       HOST: '127.0.0.1',

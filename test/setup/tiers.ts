@@ -9,6 +9,7 @@
 import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { chromiumPath } from '../helpers/chromium.ts';
 import { mariadbUrl } from '../import/original-forum.ts';
@@ -86,6 +87,9 @@ export function tierSetup(name: keyof typeof tiers) {
   let postgres: TestPostgres | undefined;
   return {
     async globalSetup() {
+      // Every test file is a process that compiles the app again: Node's compile cache (inherited by the test
+      // processes and the servers they spawn) saves each about 0.3 s of CPU after the first run.
+      process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('../../node_modules/.cache/node-compile-cache', import.meta.url));
       const missing = (await Promise.all(tier.needs.map((requirement) => requirement()))).filter(Boolean);
       if (missing.length > 0) {
         process.stderr.write(`${tier.script} cannot run: ${missing.join('; ')}. No test ran (.ci/run installs and starts what every tier needs).\n`);
