@@ -9,6 +9,7 @@ import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
 import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
+import { boundedTurns } from './http/bounded-turns.ts';
 import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
 import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
@@ -92,13 +93,18 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   return app;
 }
 
+/** Requests started per turn of the event loop, beyond which the rest wait for the next turn (src/http/bounded-turns.ts). */
+export const requestsPerTurn = 8;
+
 /**
  * What the HTTP server runs for every request: the ALB's health probes are answered at once, with the headers
- * and bodies of the health routes, and never wait behind Express's router; everything else goes to `app`.
+ * and bodies of the health routes, and never wait behind Express's router; everything else goes to `app`, at
+ * most `requestsPerTurn` per turn of the event loop, so a probe never waits behind a whole burst either.
  */
 export function requestListener(app: App): RequestListener {
   const { earlyHealth } = app.locals;
+  const handle = boundedTurns((req, res) => app(req, res), requestsPerTurn);
   return (req, res) => {
-    if (!earlyHealth(req, res)) app(req, res);
+    if (!earlyHealth(req, res)) handle(req, res);
   };
 }
