@@ -63,9 +63,10 @@ export function serverDelays(pid: number, file: string | undefined) {
       const waitedMs = (waitedNs(pid) - waitedBefore) / 1e6;
       const share = Math.round((100 * waitedMs) / (performance.now() - startedAt));
       const loop = await ask();
-      const parts = [`server main thread waited for a core ${Math.round(waitedMs)} ms (${share} % of the round)`];
+      // No schedstat (a kernel without it): nothing to say about waiting for a core.
+      const parts = Number.isNaN(waitedMs) ? [] : [`server main thread waited for a core ${Math.round(waitedMs)} ms (${share} % of the round)`];
       if (loop) parts.unshift(`server event-loop delay p99 ${loop.p99Ms} ms, max ${loop.maxMs} ms; GC pause max ${loop.gcMaxMs} ms, total ${loop.gcTotalMs} ms`);
-      return parts.join('; ');
+      return parts.join('; ') || 'no figures from the server';
     },
   };
 }
