@@ -13,6 +13,7 @@ import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtu
 import { fromFrontEnd, loadRound, summariseRounds, watchingServer, type Round } from './lib/load.ts';
 import { mixRound } from './lib/mix.ts';
 import { imageNodeFlags, startServer, type Spawned } from './lib/processes.ts';
+import { loopDelayPreload, serverDelays } from './lib/server-delays.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,30 +41,36 @@ const envOf = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => [pair.
 const schema = await createSchema();
 const servers: Spawned[] = [];
 try {
-  const start = (script: string, env: Record<string, string>, nodeArgs: string[]) =>
-    startServer({
+  // With --mix, each server reports its event-loop delay (bench/lib/loop-delay-preload.mjs) to a file of its own.
+  const loopDelayFile = (which: string) => (values.mix ? join(work, `loop-delay-${which}.json`) : undefined);
+  const start = (script: string, env: Record<string, string>, nodeArgs: string[], which: string) => {
+    const file = loopDelayFile(which);
+    const preload = file === undefined ? { nodeArgs: [], env: {} } : loopDelayPreload(file);
+    return startServer({
       runtime: { name: 'node', node: process.execPath, version: process.version },
       script: resolve(script),
-      env: { ...productionEnv, DATABASE_URL: schema.url, ...env },
+      env: { ...productionEnv, DATABASE_URL: schema.url, ...env, ...preload.env },
       cpu: 1,
       logFile: join(work, 'server.log'),
       readyPath: '/ajax/health/',
-      nodeArgs: [...(values['no-image-flags'] ? [] : imageNodeFlags()), ...nodeArgs],
+      nodeArgs: [...(values['no-image-flags'] ? [] : imageNodeFlags()), ...preload.nodeArgs, ...nodeArgs],
     });
+  };
   await seedForum(schema.url, 3000);
-  servers.push(await start(values.a, envOf(values['a-env']), values['a-arg']));
-  servers.push(await start(values.b, envOf(values['b-env']), values['b-arg']));
+  servers.push(await start(values.a, envOf(values['a-env']), values['a-arg'], 'a'));
+  servers.push(await start(values.b, envOf(values['b-env']), values['b-arg'], 'b'));
+  const delays = servers.map((server, which) => serverDelays(server.child.pid!, loopDelayFile('ab'[which]!)));
   const token = values.token ? await createAccessTokens(benchSecret).issue({ id: 'bench1', role: 'ROLE_USER_CERT' }) : undefined;
   const headers = { ...fromFrontEnd, ...(token ? { Authorization: token } : {}) };
   const round = (server: Spawned, seconds: number) =>
-    watchingServer(server.cpuMs, () => values.mix ? mixRound(server.baseUrl, Number(values.connections), seconds) : loadRound({ url: server.baseUrl + path, method: values.method as 'GET' | 'POST', headers }, Number(values.connections), seconds, values.rate === undefined ? undefined : Number(values.rate)));
+    watchingServer(server.cpuMs, () => values.mix ? mixRound(server.baseUrl, Number(values.connections), seconds, delays[servers.indexOf(server)]) : loadRound({ url: server.baseUrl + path, method: values.method as 'GET' | 'POST', headers }, Number(values.connections), seconds, values.rate === undefined ? undefined : Number(values.rate)));
   const rounds: [Round[], Round[]] = [[], []];
   for (const server of servers) await round(server, 1);
   for (let index = 0; index < Number(values.rounds); index++) {
     for (const [which, server] of servers.entries()) {
       const result = await round(server, Number(values.seconds));
       rounds[which]!.push(result);
-      console.log(`${'AB'[which]}: ${result.rps} req/s, ${result.cpuUsPerRequest} µs/request, busy ${result.serverBusyPct} %, non-2xx ${result.non2xx}`);
+      console.log(`${'AB'[which]}: ${result.rps} req/s, ${result.cpuUsPerRequest} µs/request, busy ${result.serverBusyPct} %, non-2xx ${result.non2xx}${result.note ? `; ${result.note}` : ''}`);
     }
   }
   const [a, b] = rounds.map(summariseRounds) as [ReturnType<typeof summariseRounds>, ReturnType<typeof summariseRounds>];

@@ -9,6 +9,8 @@ import { attackers } from './lib/adversarial.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
+import { probesSentBy } from './lib/mix.ts';
+import { loopDelayPreload, serverDelays } from './lib/server-delays.ts';
 import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
 import { toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
 import { evaluateTargets, firstStart } from './lib/targets.ts';
@@ -45,16 +47,19 @@ const cases: CaseResult[] = [];
 const coldStarts: ColdStart[] = [];
 const memory: Memory[] = [];
 
-const ours = (runtime: Runtime, env: Record<string, string>) =>
-  startServer({
+/** Our server; with `loopDelayFile`, preloaded to report its event-loop delay there (bench/lib/loop-delay-preload.mjs). */
+const ours = (runtime: Runtime, env: Record<string, string>, loopDelayFile?: string) => {
+  const preload = loopDelayFile === undefined ? { nodeArgs: [], env: {} } : loopDelayPreload(loopDelayFile);
+  return startServer({
     runtime,
     script: join(root, 'dist/server.js'),
-    env: { ...productionEnv, ...env },
+    env: { ...productionEnv, ...env, ...preload.env },
     cpu: serverCpu,
     logFile: join(work, 'server.log'),
     readyPath: '/ajax/health/',
-    nodeArgs: imageNodeFlags(),
+    nodeArgs: [...imageNodeFlags(), ...preload.nodeArgs],
   });
+};
 
 const baselineServers: Array<[string, string, Record<string, string>]> = [
   ['raw node:http', 'raw-http.mjs', {}],
@@ -109,7 +114,8 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
   const servers: Array<{ name: string; server: Spawned; afterStartMb: number }> = [];
   const track = (name: string, server: Spawned) => servers.push({ name, server, afterStartMb: server.rssMb() });
   try {
-    const postgres = await ours(runtime, { DATABASE_URL: databaseUrl });
+    const loopDelayFile = join(work, `loop-delay-${index}.json`);
+    const postgres = await ours(runtime, { DATABASE_URL: databaseUrl }, loopDelayFile);
     track('ours (postgres)', postgres);
     const subjectsJson = await (await fetch(`${postgres.baseUrl}/ajax/subject/all`)).text();
     const embedded = await ours(runtime, { DATA_DIR: join(work, `pglite-${index}`) });
@@ -131,7 +137,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     const baselines = servers.slice(2).map(({ name, server }) => baselineCase(name, served(server), subjectsJson, plan.connections));
     const everyCase = [
       ...baselines,
-      ...ourCases({ ...served(postgres), database: 'postgres', token, subjectsJson, posts: seededPosts, attackerTokens }, plan.connections),
+      ...ourCases({ ...served(postgres), database: 'postgres', token, subjectsJson, posts: seededPosts, attackerTokens, delays: serverDelays(postgres.child.pid!, loopDelayFile) }, plan.connections),
       ...ourCases({ ...served(embedded), database: 'pglite', token, subjectsJson }, plan.connections),
     ];
     await measureInterleaved(
@@ -176,6 +182,7 @@ async function main() {
       `load generator: autocannon in this process pinned to CPU 0 (taskset), servers pinned to CPU ${serverCpu}; PostgreSQL is the machine's own server, unpinned (it shares the cores).`,
       'cases are measured round-robin (round 1 of every case, then round 2, …), so ratios compare figures taken under the same background load.',
       'the access log is on (LOG_LEVEL=info) for every case of ours, written to a file.',
+      `the ALB-like mix's health probes are sent by ${probesSentBy}; its note adds the server's event-loop delay and GC pauses (our PostgreSQL server runs with bench/lib/loop-delay-preload.mjs, a 5 ms timer) and how long its main thread waited for a core (/proc schedstat).`,
       `rss of the benchmark process itself: ${rssMbOf(process.pid)} MB (not part of any figure).`,
     ],
   };

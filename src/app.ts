@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { RequestListener } from 'node:http';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Config } from './config.ts';
@@ -8,11 +9,12 @@ import { featureRoutes } from './features/index.ts';
 import type { AccessTokens } from './features/auth/access-token.ts';
 import type { OAuthProviderName, ProviderEndpoints } from './features/oauth/providers.ts';
 import { authenticateAccessToken, unmatchedRoute } from './http/authentication.ts';
+import { boundedTurns } from './http/bounded-turns.ts';
 import { apiReferencePage, apiReferencePath } from './http/api-reference.ts';
 import { applyTrustProxy } from './http/client-address.ts';
 import { corsPolicy } from './http/cors.ts';
 import { errorHandler, errors } from './http/errors.ts';
-import { healthOperations, mountHealthRoutes } from './http/health.ts';
+import { healthOperations, mountHealthRoutes, type EarlyHealth } from './http/health.ts';
 import { openApiRoute } from './http/openapi.ts';
 import type { RateLimitStores } from './http/rate-limit-stores.ts';
 import { accessLog, stampResponse } from './http/request-logging.ts';
@@ -39,7 +41,7 @@ export interface AppDependencies {
 }
 
 export interface App extends Express {
-  locals: Express['locals'] & { routes: AnyRoute[] };
+  locals: Express['locals'] & { routes: AnyRoute[]; earlyHealth: EarlyHealth };
 }
 
 /** Builds the Express app; reading it top to bottom is the path every request takes. It does not listen. */
@@ -51,7 +53,7 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
   const warnIgnoredForwardedFor = applyTrustProxy(app, config.trustProxy, logger);
 
   app.use(stampResponse(() => lifecycle.draining));
-  mountHealthRoutes(app, probe, lifecycle, logger, config.apiDocs ? { docsPath: apiReferencePath } : {});
+  app.locals.earlyHealth = mountHealthRoutes(app, probe, lifecycle, logger, config.apiDocs ? { docsPath: apiReferencePath } : {});
   app.use(warnIgnoredForwardedFor);
 
   app.use(accessLog(logger));
@@ -89,4 +91,20 @@ export function createApp({ config, logger, db, probe, lifecycle, accessTokens, 
     }),
   );
   return app;
+}
+
+/** Requests started per turn of the event loop, beyond which the rest wait for the next turn (src/http/bounded-turns.ts). */
+export const requestsPerTurn = 8;
+
+/**
+ * What the HTTP server runs for every request: the ALB's health probes are answered at once, with the headers
+ * and bodies of the health routes, and never wait behind Express's router; everything else goes to `app`, at
+ * most `requestsPerTurn` per turn of the event loop, so a probe never waits behind a whole burst either.
+ */
+export function requestListener(app: App): RequestListener {
+  const { earlyHealth } = app.locals;
+  const handle = boundedTurns((req, res) => app(req, res), requestsPerTurn);
+  return (req, res) => {
+    if (!earlyHealth(req, res)) handle(req, res);
+  };
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createApp } from './app.ts';
+import { createApp, requestListener } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from './db/index.ts';
 import { createAccessTokens } from './features/auth/access-token.ts';
@@ -52,7 +52,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   const accessTokens = createAccessTokens(config.jwt.secret);
   const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, ...shared.appDependencies });
 
-  const server = createServer(app);
+  const listener = requestListener(app);
+  const server = createServer(listener);
   // Longer than the ALB's 60 s idle timeout, so the ALB always closes an idle connection first
   // (otherwise it may reuse a socket Node has just closed, and the client gets a 502).
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
@@ -60,7 +61,7 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   server.requestTimeout = config.server.requestTimeoutMs;
   server.on('clientError', answerClientError(config.corsOrigins, logger));
   // Node answers an unknown `Expect` with a bare 417; RFC 9110 lets a server ignore it and serve the request.
-  server.on('checkExpectation', app);
+  server.on('checkExpectation', listener);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,7 @@
 import { fromFrontEnd, loadRound, watchingServer, type LoadTarget, type Round } from './load.ts';
 import { adversarialRound } from './adversarial.ts';
 import { mixRound } from './mix.ts';
+import type { ServerDelays } from './server-delays.ts';
 
 /** One thing the benchmark measures: a check that the server answers it as intended, then timed rounds. */
 export interface BenchCase {
@@ -59,13 +60,15 @@ export interface OurServer extends Served {
   posts?: number;
   /** Tokens of the adversarial row's accounts (PostgreSQL only). */
   attackerTokens?: string[];
+  /** Where the server's time goes (event-loop delay, GC, waiting for a core), noted beside the mix's probes. */
+  delays?: ServerDelays;
 }
 
 export const ourName = (what: string, database: string) => `ours ${what} (${database})`;
 
 /** The cases measured on our server; board routes only where the benchmark seeded posts. */
 export function ourCases(server: OurServer, connections: number): BenchCase[] {
-  const { base, database, token, subjectsJson, posts, attackerTokens = [] } = server;
+  const { base, database, token, subjectsJson, posts, attackerTokens = [], delays } = server;
   const name = (what: string) => ourName(what, database);
   const cases = [
     loadCase(name('GET /ajax/health/'), server, { url: `${base}/ajax/health/` }, connections, status(200)),
@@ -78,7 +81,7 @@ export function ourCases(server: OurServer, connections: number): BenchCase[] {
   const mix: BenchCase = {
     name: name('ALB-like mix (probes + traffic)'),
     check: () => problemWith({ url: boardList }, status(200)),
-    round: (seconds) => watchingServer(server.cpuMs, () => mixRound(base, connections, seconds)),
+    round: (seconds) => watchingServer(server.cpuMs, () => mixRound(base, connections, seconds, delays)),
   };
   const adversarial: BenchCase = {
     name: name('adversarial: hostile post content, health probes alongside'),

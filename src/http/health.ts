@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { albContract, readinessPath } from '../alb-contract.ts';
@@ -5,6 +6,7 @@ import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import { openApiDocumentPath, type DocumentedOperation } from './openapi.ts';
+import { requestIdOf } from './request-logging.ts';
 
 const contentType = 'application/health+json';
 
@@ -36,7 +38,7 @@ class HealthBodies {
 }
 
 // While draining, stampResponse (before these routes) has already set `Connection: close`.
-function send(res: Response, status: number, body: Buffer, type = contentType): void {
+function send(res: ServerResponse, status: number, body: Buffer, type = contentType): void {
   res.statusCode = status;
   res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', 'no-store');
@@ -45,18 +47,29 @@ function send(res: Response, status: number, body: Buffer, type = contentType): 
 }
 
 /**
+ * Answers a request for the health or readiness path, as the routes below would, and says whether it did.
+ * The request listener (src/app.ts) asks this before handing a request to Express.
+ */
+export type EarlyHealth = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
  * Health is mounted before everything that could refuse or slow a request (auth, rate limits, body parsing,
  * the database), so the ALB's probe cannot fail for any reason but a draining or dead process.
  * Every ALB node probes every target, so these lines are logged at debug only.
+ *
+ * Returns the same answers without Express (EarlyHealth): the exact paths the ALB and orchestrators probe, so
+ * a probe is answered when its request is parsed, not after Express's router; anything else (another case, a
+ * query string) still reaches the routes mounted here, which answer it identically.
  */
-export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger, { docsPath }: { docsPath?: string } = {}): void {
+export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: Lifecycle, logger: Logger, { docsPath }: { docsPath?: string } = {}): EarlyHealth {
   const bodies = new HealthBodies();
   probe.onChange((result) => bodies.update(result));
-  const log = (req: Request, res: Response) => {
+  const logLine = (id: unknown, req: IncomingMessage, url: string | undefined, res: ServerResponse) => {
     if (logger.isLevelEnabled('debug')) {
-      logger.debug({ req: { id: req.id, method: req.method, url: req.originalUrl, userAgent: req.headers['user-agent'] }, res: { statusCode: res.statusCode } }, 'health check');
+      logger.debug({ req: { id, method: req.method, url, userAgent: req.headers['user-agent'] }, res: { statusCode: res.statusCode } }, 'health check');
     }
   };
+  const log = (req: Request, res: Response) => logLine(req.id, req, req.originalUrl, res);
 
   // On the app itself rather than in a router of their own: a nested router costs every other request too.
   // Express matches the path with and without its trailing slash.
@@ -78,6 +91,28 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
     else send(res, 200, root, 'application/json; charset=utf-8');
     log(req, res);
   });
+
+  const live = () => (lifecycle.draining ? [503, bodies.draining] as const : [200, bodies.live] as const);
+  const ready = () => (lifecycle.draining ? [503, bodies.draining] as const : [probe.available ? 200 : 503, bodies.ready] as const);
+  const early = new Map([
+    [albContract.healthCheckPath, live],
+    [albContract.healthCheckPath.slice(0, -1), live],
+    [readinessPath, ready],
+    [`${readinessPath}/`, ready],
+  ]);
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const answer = early.get(req.url ?? '');
+    if (answer === undefined) return false;
+    // What stampResponse does for the routes above.
+    const id = requestIdOf(req);
+    res.setHeader('X-Request-Id', id);
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    const [status, body] = answer();
+    send(res, status, body);
+    logLine(id, req, req.url, res);
+    return true;
+  };
 }
 
 const healthBody = z.looseObject({

@@ -16,6 +16,9 @@ function incomingId(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** The request's id: the ALB's trace id or the caller's X-Request-Id when acceptable, else a new one. */
+export const requestIdOf = (req: IncomingMessage): string => incomingId(req) ?? randomUUID();
+
 /**
  * Gives every request an id (the ALB's trace id when present) and echoes it as X-Request-Id; while the server
  * drains, also tells the load balancer not to reuse the connection. One middleware, not two: every Express
@@ -23,7 +26,7 @@ function incomingId(req: IncomingMessage): string | undefined {
  */
 export function stampResponse(draining: () => boolean): RequestHandler {
   return (req, res, next) => {
-    req.id = incomingId(req) ?? randomUUID();
+    req.id = requestIdOf(req);
     res.setHeader('X-Request-Id', req.id);
     if (draining()) res.setHeader('Connection', 'close');
     next();
