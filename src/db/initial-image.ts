@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -49,6 +49,27 @@ export function readTar(archive: Buffer): TarEntry[] {
   return entries;
 }
 
+const chunkBytes = 1024 * 1024;
+const zeros = Buffer.alloc(chunkBytes);
+
+/**
+ * Writes `data` to a new file a megabyte at a time, leaving every megabyte of zeros a hole: the image's WAL
+ * segment is 16 MB of which a few hundred bytes are written, and the kernel answers zeros for the rest.
+ */
+function writeSparse(target: string, data: Buffer): void {
+  const fd = openSync(target, 'w', 0o600);
+  try {
+    for (let offset = 0; offset < data.length; offset += chunkBytes) {
+      const chunk = data.subarray(offset, offset + chunkBytes);
+      if (chunk.equals(zeros.subarray(0, chunk.length))) continue;
+      writeSync(fd, chunk, 0, chunk.length, offset);
+    }
+    ftruncateSync(fd, data.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Unpacks the image into `dataDir` (whose PG_VERSION is absent), PG_VERSION last: a start that dies half-way
  * leaves a directory the next start unpacks again rather than one PGlite would take for a database.
@@ -66,7 +87,7 @@ export function unpackInitialImage(dataDir: string, image = initialImagePath): b
       mkdirSync(target, { recursive: true });
     } else if (!relative.endsWith('postmaster.pid')) {
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, entry.data);
+      writeSparse(target, entry.data);
     }
   }
   return true;
