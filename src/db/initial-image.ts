@@ -14,11 +14,21 @@ export const initialImagePath = fileURLToPath(new URL('../../db-image/initial.ta
 let shippedImage: Buffer | null | undefined;
 
 /**
+ * The image's tar, inflated into one buffer of the size its gzip trailer gives: zlib's default 16 KB pieces,
+ * joined at the end, took twice the CPU and 50 MB more memory for the 39 MB tar.
+ */
+function readImage(image: string): Buffer {
+  const gzipped = readFileSync(image);
+  const size = gzipped.length >= 4 ? gzipped.readUInt32LE(gzipped.length - 4) : 0;
+  return gunzipSync(gzipped, { chunkSize: Math.min(Math.max(size + 1, 64 * 1024), 2 ** 29) });
+}
+
+/**
  * The image as PGlite's loadDataDir takes it (a plain tar), for an in-memory database: read once per process,
  * since the tests start dozens of them. Undefined when the build ships no image (PGlite then runs initdb).
  */
 export function initialImageBlob(image = initialImagePath): Blob | undefined {
-  shippedImage ??= existsSync(image) ? gunzipSync(readFileSync(image)) : null;
+  shippedImage ??= existsSync(image) ? readImage(image) : null;
   return shippedImage ? new Blob([shippedImage]) : undefined;
 }
 
@@ -59,12 +69,14 @@ const zeros = Buffer.alloc(chunkBytes);
 function writeSparse(target: string, data: Buffer): void {
   const fd = openSync(target, 'w', 0o600);
   try {
+    let written = 0;
     for (let offset = 0; offset < data.length; offset += chunkBytes) {
       const chunk = data.subarray(offset, offset + chunkBytes);
       if (chunk.equals(zeros.subarray(0, chunk.length))) continue;
       writeSync(fd, chunk, 0, chunk.length, offset);
+      written = offset + chunk.length;
     }
-    ftruncateSync(fd, data.length);
+    if (written < data.length) ftruncateSync(fd, data.length);
   } finally {
     closeSync(fd);
   }
@@ -77,7 +89,7 @@ function writeSparse(target: string, data: Buffer): void {
  */
 export function unpackInitialImage(dataDir: string, image = initialImagePath): boolean {
   if (!existsSync(image)) return false;
-  const entries = readTar(gunzipSync(readFileSync(image)));
+  const entries = readTar(readImage(image));
   const last = entries.filter((entry) => entry.name.replace(/^\/+/, '') === 'PG_VERSION');
   for (const entry of [...entries.filter((entry) => !last.includes(entry)), ...last]) {
     const relative = normalize(entry.name.replace(/^\/+/, ''));
