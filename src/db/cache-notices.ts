@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Db } from './database.ts';
@@ -64,7 +65,9 @@ export function listenForCacheNotices(db: Db, config: Config['database'], logger
   };
 
   async function connect(): Promise<void> {
-    const current = new pg.Client({
+    // Required, not imported: only a PostgreSQL deployment listens (src/db/database.ts says why).
+    const { Client } = createRequire(import.meta.url)('pg') as typeof pg;
+    const current = new Client({
       connectionString: config.url,
       connectionTimeoutMillis: config.connectTimeoutMs,
       query_timeout: config.statementTimeoutMs + 1000,

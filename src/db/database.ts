@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { PGlite as PGliteClass } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { claimDataDir } from './data-dir-lock.ts';
@@ -46,7 +46,9 @@ function openPglite(dataDir: string, logger: Logger): DatabaseHandle {
 }
 
 function openPostgres(config: Config['database'], logger: Logger): DatabaseHandle {
-  const pool = new pg.Pool({
+  // Required here, not imported: the embedded database never loads node-postgres (~10 MB, ~60 ms at start).
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: config.url,
     max: config.poolMax,
     connectionTimeoutMillis: config.connectTimeoutMs,

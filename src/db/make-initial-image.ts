@@ -11,11 +11,16 @@ import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 import { seedEmbeddedDatabase } from './seed.ts';
 
-const pglite = new PGlite();
+// wal_recycle=off: a segment the checkpoint no longer needs is deleted instead of renamed for reuse, so the image
+// keeps only the new segment, 16 MB of which a few hundred bytes are written (about 1.6 MB less compressed).
+const pglite = new PGlite({ startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
 const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 try {
   await migrateToLatest(db, createLogger('warn'));
   await seedEmbeddedDatabase(db);
+  await pglite.exec('checkpoint');
+  // A new segment, and a checkpoint in it: the one that held the migrations and the seed is no longer needed.
+  await pglite.query('select pg_switch_wal()');
   await pglite.exec('checkpoint');
   const image = await pglite.dumpDataDir('gzip');
   mkdirSync(dirname(initialImagePath), { recursive: true });

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { imageNodeFlags } from '../../bench/lib/processes.ts';
 import { testSecret } from '../helpers/app.ts';
 import { runServerToExit } from '../helpers/server-process.ts';
 import { accepts, freePort } from '../ops/harness/ports.ts';
@@ -28,6 +29,11 @@ describe('Starting and stopping the server the way the README says', () => {
   const directories: string[] = [];
   after(async () => {
     await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('When started with `npm start`, then Node gets the same flags as the Docker image (the memory and start-up figures are measured with those)', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.equal(scripts.start, ['exec node', ...imageNodeFlags(), 'src/server.ts'].join(' '));
   });
 
   it('When `npm start` itself gets SIGTERM (kill <its pid>), then the node server stops with it and the port is free again', async () => {
