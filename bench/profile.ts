@@ -72,12 +72,14 @@ try {
   const loads: Array<{ path: string; requests: number; cpuUsPerRequest: number; window: LayerWindow }> = [];
   for (const path of paths) {
     const cpuBefore = server.cpuMs();
+    const systemBefore = server.systemCpuMs();
     const fromUs = monotonicUs();
     const result = await load(path, Number(values.seconds));
     const window = { fromUs, toUs: monotonicUs() };
     const cpuUsPerRequest = Math.round(((server.cpuMs() - cpuBefore) * 1000) / result.requests.total);
+    const systemUsPerRequest = Math.round(((server.systemCpuMs() - systemBefore) * 1000) / result.requests.total);
     loads.push({ path, requests: result.requests.total, cpuUsPerRequest, window });
-    console.log(`${values.method} ${path}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${cpuUsPerRequest} µs/request`);
+    console.log(`${values.method} ${path}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${cpuUsPerRequest} µs/request (${systemUsPerRequest} of them in the kernel)`);
   }
   const afterLoadMb = server.rssMb();
   await server.stop();
