@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
 
 /** The parts of a V8 .cpuprofile (written by `node --cpu-prof`) this analyzer reads. */
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+export interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: CallFrame; children?: number[] }>;
+  /** Microseconds on the monotonic clock, the one `process.hrtime` reads in every process. */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+export function readProfile(path: string): CpuProfile {
+  return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
 }
 
 export interface FunctionTime {
@@ -24,7 +36,7 @@ export interface ProfileSummary {
 }
 
 /** `node_modules/<pkg>` (scoped too), `src/…` of this project, or `node:` / `(program)` for the runtime. */
-function placeOf(url: string): string {
+export function placeOf(url: string): string {
   if (url === '') return '(native)';
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inPackage) return inPackage[1]!;
@@ -35,14 +47,14 @@ function placeOf(url: string): string {
 
 /** Self and inclusive time per function; inclusive counts a sample once per function, whatever the recursion. */
 export function summarise(path: string): ProfileSummary {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const profile = readProfile(path);
   const parent = new Map<number, number>();
-  const frameOf = new Map<number, CpuProfile['nodes'][number]['callFrame']>();
+  const frameOf = new Map<number, CallFrame>();
   for (const node of profile.nodes) {
     frameOf.set(node.id, node.callFrame);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }
-  const keyOf = (frame: CpuProfile['nodes'][number]['callFrame']) => `${frame.functionName || '(anonymous)'}\t${placeOf(frame.url)}:${frame.lineNumber + 1}`;
+  const keyOf = (frame: CallFrame) => `${frame.functionName || '(anonymous)'}\t${placeOf(frame.url)}:${frame.lineNumber + 1}`;
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   const places = new Map<string, number>();

@@ -25,6 +25,8 @@ export interface Spawned {
   peakRssMb(): number;
   /** CPU time the server has used so far (every thread, user + system), in ms. */
   cpuMs(): number;
+  /** The part of cpuMs spent in the kernel (system calls: sockets, files). */
+  systemCpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -47,11 +49,12 @@ export function rssMbOf(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number
 const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
-function cpuMsOf(pid: number): number {
+function cpuMsOf(pid: number, which: 'all' | 'system' = 'all'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count the fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+  const ticks = (which === 'all' ? Number(fields[11]) : 0) + Number(fields[12]);
+  return (ticks * 1000) / clockTicksPerSecond;
 }
 
 /** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */
@@ -103,6 +106,7 @@ export async function startServer(options: {
       rssMb: () => rssMbOf(child.pid!),
       peakRssMb: () => rssMbOf(child.pid!, 'VmHWM'),
       cpuMs: () => cpuMsOf(child.pid!),
+      systemCpuMs: () => cpuMsOf(child.pid!, 'system'),
       stop: () => stopChild(child, 'SIGTERM', 10_000),
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { runDirectly } from './compiled.ts';
 import { claimDataDir } from './data-dir-lock.ts';
 import { initialImageBlob, isInitialised, unpackInitialImage } from './initial-image.ts';
 import type { Database } from './schema.ts';
@@ -64,6 +65,9 @@ function openPostgres(config: Config['database'], logger: Logger): DatabaseHandl
   pool.on('error', (error) => logger.warn({ err: error }, 'database connection lost (it will be replaced)'));
   pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'database connection lost while in use')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The compiled hot reads (src/db/compiled.ts) go through pool.query. It discards a connection whose query
+  // failed, which Kysely would keep: these reads and view-count updates fail only when the connection does.
+  runDirectly(db, async (sql, parameters) => (await pool.query(sql, parameters as unknown[])).rows);
   return { db, kind: 'postgres', location: describePostgresUrl(config.url), close: () => db.destroy() };
 }
 

@@ -8,6 +8,8 @@ const messages = [
   'Query read timeout',
   'PGlite is closed',
   'driver has already been destroyed',
+  // pg's pool after the shutdown closed it (the compiled reads use it without Kysely, src/db/compiled.ts).
+  'Cannot use a pool after calling end on the pool',
   'Client has encountered a connection error',
 ];
 

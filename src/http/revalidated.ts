@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 
+/**
+ * `res.json` for a route on the hot path: the same bytes and headers (Content-Type with charset,
+ * Content-Length) without `res.send`'s work for bodies of any kind: content-type parsing and MIME lookups,
+ * its ETag and freshness checks (ETags are off, see app.ts), the HEAD case (node:http drops the body itself).
+ */
+export function sendJson(res: Response, value: object): void {
+  const json = JSON.stringify(value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}
+
 /** A JSON body serialised ahead of time, with the ETag of those bytes. */
 export interface TaggedJson {
   json: Buffer;

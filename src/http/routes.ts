@@ -62,11 +62,40 @@ export function route<Query = undefined, Body = undefined>(spec: RouteSpec<Query
 
 export type AnyRoute = RouteSpec<any, any>;
 
-function parse<T>(schema: z.ZodType<T> | undefined, value: unknown): T {
-  if (schema === undefined) return undefined as T;
-  const result = schema.safeParse(value);
-  if (!result.success) throw errors.validation(fieldsOf(result.error));
-  return result.data;
+/** Validates what `read` takes from a request; a route without the schema reads nothing. */
+function validated<T>(schema: z.ZodType<T> | undefined, read: (req: Request) => unknown): (req: Request) => T {
+  if (schema === undefined) return () => undefined as T;
+  return (req) => {
+    const result = schema.safeParse(read(req));
+    if (!result.success) throw errors.validation(fieldsOf(result.error));
+    return result.data;
+  };
+}
+
+/** The check of path parameters and cookies a route declares, or none: decided once, when the route is mounted. */
+function stringChecks({ params, cookies }: AnyRoute): ((req: Request) => void) | undefined {
+  if (params === undefined && cookies === undefined) return undefined;
+  return (req) => {
+    // Path and cookies are checked together, so one answer names every field the rule refuses.
+    const refused = [params?.safeParse(req.params), cookies?.safeParse(req.cookies)].flatMap((result) => (result && !result.success ? fieldsOf(result.error) : []));
+    if (refused.length > 0) throw errors.validation(refused);
+  };
+}
+
+/**
+ * The route's last handler. What it needs is decided when the route is mounted, not on each request:
+ * `req.query` (a getter that parses the query string on every read) is read only by routes with a query
+ * schema. Not async: a throw reaches Express's error handling from the router's try/catch, and the handler's
+ * promise is the one returned, without another around it.
+ */
+function handlerOf(spec: AnyRoute): RequestHandler {
+  const checkStrings = stringChecks(spec);
+  const readQuery = validated(spec.query, (req) => req.query);
+  const readBody = validated(spec.body, (req) => req.body);
+  return (req, res) => {
+    checkStrings?.(req);
+    return spec.handle({ req, res, query: readQuery(req), body: readBody(req), user: req.user });
+  };
 }
 
 export interface Parsers {
@@ -88,20 +117,12 @@ export interface MountOptions {
 export function mountRoutes(router: Router, routes: readonly AnyRoute[], parsers: Parsers, { rateLimits = true }: MountOptions = {}): void {
   for (const spec of routes) {
     const guard = guardFor(accessFor(spec.path));
-    const handler: RequestHandler = async (req, res) => {
-      // Path and cookies are checked together, so one answer names every field the rule refuses.
-      const refused = [spec.params?.safeParse(req.params), spec.cookies?.safeParse(req.cookies)].flatMap((result) => (result && !result.success ? fieldsOf(result.error) : []));
-      if (refused.length > 0) throw errors.validation(refused);
-      const query = parse(spec.query, req.query);
-      const body = parse(spec.body, req.body);
-      await spec.handle({ req, res, query, body, user: req.user });
-    };
     const chain = [
       ...(guard ? [guard] : []),
       ...(spec.before ?? []).filter((handler) => rateLimits || !isRateLimit(handler)),
       ...(spec.body ? [parsers.json] : []),
       ...(spec.usesCookies ? [parsers.cookies] : []),
-      handler,
+      handlerOf(spec),
     ];
     router[spec.method](spec.path, ...chain);
   }

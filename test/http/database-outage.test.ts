@@ -110,3 +110,20 @@ describe('Database outage on PostgreSQL: the server ends connections (failover, 
     assert.equal(res.status, 200);
   });
 });
+
+describe('Database outage on PostgreSQL: the pool is closed (a request that arrives during shutdown)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp('postgres');
+    await t.database.close();
+  });
+  after(() => t.close());
+
+  it('When the pool has been ended, then a compiled one-row read (subject/get, run on the pool directly) answers 503', async () => {
+    assertUnavailable(await request(t.app).get('/ajax/subject/get?sid=free').set('Origin', frontOrigin));
+  });
+
+  it('When the pool has been ended, then a query through Kysely (subject/all) answers 503 too', async () => {
+    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+  });
+});

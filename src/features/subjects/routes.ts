@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notModified, revalidationHeaders, sendRevalidated } from '../../http/revalidated.ts';
+import { notModified, revalidationHeaders, sendJson, sendRevalidated } from '../../http/revalidated.ts';
 import { callerOf, route, type AnyRoute } from '../../http/routes.ts';
 import { hour, limitWrites, type WriteLimit } from '../../http/write-limits.ts';
 import {
@@ -50,7 +50,7 @@ export function subjectRoutes(subjects: SubjectService): AnyRoute[] {
         404: { description: 'no such subject (the original answered 200 null)' },
       },
       handle: async ({ res, query }) => {
-        res.json(await subjects.get(query.sid));
+        sendJson(res, await subjects.get(query.sid));
       },
     }),
     route({

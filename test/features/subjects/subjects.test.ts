@@ -35,6 +35,34 @@ for (const kind of databaseKinds) {
       assert.equal(got.text, JSON.stringify({ id: 'free', title: 'Free talk', description: '<p>anything</p>', admin: 'moder1', btotal: 0 }));
     });
 
+    it('When a subject is fetched (or only its headers), then it carries the headers of every JSON answer, its length in bytes and no ETag', async () => {
+      // subject/get writes its body itself (sendJson) instead of res.json: the same headers, in the same order.
+      await t.database.db.insertInto('subject').values({ id: 'free', title: '자유게시판', description: '', admin: 'moder1' }).execute();
+      const body = JSON.stringify({ id: 'free', title: '자유게시판', description: '', admin: 'moder1', btotal: 0 });
+      for (const method of ['get', 'head'] as const) {
+        const res = await asFrontEnd(request(t.app)[method]('/ajax/subject/get?sid=free'));
+        assert.equal(res.status, 200);
+        const { date, 'x-request-id': requestId, ...headers } = res.headers;
+        assert.ok(date && requestId);
+        assert.deepEqual(Object.entries(headers), [
+          ['content-security-policy', "default-src 'none';frame-ancestors 'none'"],
+          ['cross-origin-resource-policy', 'same-site'],
+          ['referrer-policy', 'no-referrer'],
+          ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+          ['x-content-type-options', 'nosniff'],
+          ['x-frame-options', 'DENY'],
+          ['access-control-allow-origin', frontOrigin],
+          ['vary', 'Origin'],
+          ['access-control-allow-credentials', 'true'],
+          ['access-control-expose-headers', 'Authorization,X-Request-Id,X-Total-Count'],
+          ['content-type', 'application/json; charset=utf-8'],
+          ['content-length', String(Buffer.byteLength(body))],
+          ['connection', 'close'],
+        ]);
+        assert.equal(res.text, method === 'get' ? body : undefined);
+      }
+    });
+
     it('When a non-administrator creates a subject, then 400 as in the original (the front end alerts)', async () => {
       const res = await regi(mod, subject);
       assert.equal(res.status, 400);
