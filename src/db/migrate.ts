@@ -25,8 +25,14 @@ export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
   if (error) throw new Error(`database migration failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
-/** PostgreSQL's invalid_schema_name (3F000) about a schema other than ours: one dropped while Kysely looked. */
+/**
+ * An error of Kysely's table listing about something another client dropped while it looked: a schema other
+ * than ours (invalid_schema_name, 3F000), or a table or column pg_get_serial_sequence no longer finds
+ * (42P01, 42703, raised by that function).
+ */
 function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
-  if (!(error instanceof Error) || (error as { code?: unknown }).code !== '3F000') return false;
-  return ours === undefined || !error.message.includes(`"${ours}"`);
+  if (!(error instanceof Error)) return false;
+  const { code, routine } = error as { code?: unknown; routine?: unknown };
+  if (code === '3F000') return ours === undefined || !error.message.includes(`"${ours}"`);
+  return (code === '42P01' || code === '42703') && routine === 'pg_get_serial_sequence';
 }
