@@ -73,16 +73,15 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
 
   // On the app itself rather than in a router of their own: a nested router costs every other request too.
   // Express matches the path with and without its trailing slash.
-  app.get(albContract.healthCheckPath, (req, res) => {
-    if (lifecycle.draining) send(res, 503, bodies.draining);
-    else send(res, 200, bodies.live);
-    log(req, res);
-  });
-  app.get(readinessPath, (req, res) => {
-    if (lifecycle.draining) send(res, 503, bodies.draining);
-    else send(res, probe.available ? 200 : 503, bodies.ready);
-    log(req, res);
-  });
+  // The answers, shared by these routes and the early path below.
+  const live = () => (lifecycle.draining ? [503, bodies.draining] as const : [200, bodies.live] as const);
+  const ready = () => (lifecycle.draining ? [503, bodies.draining] as const : [probe.available ? 200 : 503, bodies.ready] as const);
+  for (const [path, answer] of [[albContract.healthCheckPath, live], [readinessPath, ready]] as const) {
+    app.get(path, (req, res) => {
+      send(res, ...answer());
+      log(req, res);
+    });
+  }
   // A signpost, not a health document (those are the routes above), so plain JSON; while draining it answers
   // the health document that says so, as the other two do.
   const root = Buffer.from(JSON.stringify({ service: 'forum-api', health: albContract.healthCheckPath, api: openApiDocumentPath, ...(docsPath ? { docs: docsPath } : {}) }));
@@ -92,8 +91,6 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
     log(req, res);
   });
 
-  const live = () => (lifecycle.draining ? [503, bodies.draining] as const : [200, bodies.live] as const);
-  const ready = () => (lifecycle.draining ? [503, bodies.draining] as const : [probe.available ? 200 : 503, bodies.ready] as const);
   const early = new Map([
     [albContract.healthCheckPath, live],
     [albContract.healthCheckPath.slice(0, -1), live],
