@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Db } from './database.ts';
+import { requirePg, type Db } from './database.ts';
 
 /** The PostgreSQL channel every instance listens on; a notice's payload is the name of the stale cache. */
 export const cacheChannel = 'forum_api_cache';
@@ -65,8 +64,8 @@ export function listenForCacheNotices(db: Db, config: Config['database'], logger
   };
 
   async function connect(): Promise<void> {
-    // Required, not imported: only a PostgreSQL deployment listens (src/db/database.ts says why).
-    const { Client } = createRequire(import.meta.url)('pg') as typeof pg;
+    // Only a PostgreSQL deployment listens: node-postgres is loaded here, on first use.
+    const { Client } = requirePg();
     const current = new Client({
       connectionString: config.url,
       connectionTimeoutMillis: config.connectTimeoutMs,

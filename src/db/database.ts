@@ -46,9 +46,14 @@ function openPglite(dataDir: string, logger: Logger): DatabaseHandle {
   return { db, kind: 'pglite', location, close: () => db.destroy().finally(release) };
 }
 
+/**
+ * node-postgres, required on first use rather than imported: the embedded database never loads it (~10 MB,
+ * ~60 ms at start). The pool here and the cache-notice listener (cache-notices.ts) both take it from here.
+ */
+export const requirePg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
 function openPostgres(config: Config['database'], logger: Logger): DatabaseHandle {
-  // Required here, not imported: the embedded database never loads node-postgres (~10 MB, ~60 ms at start).
-  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const { Pool } = requirePg();
   const pool = new Pool({
     connectionString: config.url,
     max: config.poolMax,

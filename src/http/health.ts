@@ -6,7 +6,7 @@ import type { DatabaseProbe, ProbeResult } from '../db/probe.ts';
 import type { Lifecycle } from '../lifecycle.ts';
 import type { Logger } from '../logger.ts';
 import { openApiDocumentPath, type DocumentedOperation } from './openapi.ts';
-import { requestIdOf } from './request-logging.ts';
+import { stamp } from './request-logging.ts';
 
 const contentType = 'application/health+json';
 
@@ -102,9 +102,7 @@ export function mountHealthRoutes(app: Router, probe: DatabaseProbe, lifecycle: 
     const answer = early.get(req.url ?? '');
     if (answer === undefined) return false;
     // What stampResponse does for the routes above.
-    const id = requestIdOf(req);
-    res.setHeader('X-Request-Id', id);
-    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    const id = stamp(req, res, lifecycle.draining);
     const [status, body] = answer();
     send(res, status, body);
     logLine(id, req, req.url, res);

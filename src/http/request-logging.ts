@@ -17,18 +17,23 @@ function incomingId(req: IncomingMessage): string | undefined {
 }
 
 /** The request's id: the ALB's trace id or the caller's X-Request-Id when acceptable, else a new one. */
-export const requestIdOf = (req: IncomingMessage): string => incomingId(req) ?? randomUUID();
+const requestIdOf = (req: IncomingMessage): string => incomingId(req) ?? randomUUID();
 
 /**
- * Gives every request an id (the ALB's trace id when present) and echoes it as X-Request-Id; while the server
- * drains, also tells the load balancer not to reuse the connection. One middleware, not two: every Express
- * layer costs on every request.
+ * Gives the response its request id (the ALB's trace id when present) as X-Request-Id and, while the server
+ * drains, tells the load balancer not to reuse the connection. Returns the id.
  */
+export function stamp(req: IncomingMessage, res: ServerResponse, draining: boolean): string {
+  const id = requestIdOf(req);
+  res.setHeader('X-Request-Id', id);
+  if (draining) res.setHeader('Connection', 'close');
+  return id;
+}
+
+/** stamp() for every request that reaches Express. One middleware, not two: every Express layer costs on every request. */
 export function stampResponse(draining: () => boolean): RequestHandler {
   return (req, res, next) => {
-    req.id = requestIdOf(req);
-    res.setHeader('X-Request-Id', req.id);
-    if (draining()) res.setHeader('Connection', 'close');
+    req.id = stamp(req, res, draining());
     next();
   };
 }

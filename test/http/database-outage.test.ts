@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { frontOrigin, postgresAdmin, startTestApp, type TestApp } from '../helpers/app.ts';
+import { frontOrigin, postgresAdmin, startTestApp, type DatabaseKind, type TestApp } from '../helpers/app.ts';
 
 function assertUnavailable(res: request.Response) {
   assert.equal(res.status, 503);
@@ -24,21 +24,27 @@ async function assertHealthStaysUp(t: TestApp) {
   assert.equal(ready.status, 503);
 }
 
-describe('Database outage on PGlite', () => {
+/** The suite's app, started on `kind` and with its database closed right after (the pool or PGlite is gone). */
+function appWithClosedDatabase(kind: DatabaseKind): () => TestApp {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp('pglite');
+    t = await startTestApp(kind);
     await t.database.close();
   });
   after(() => t.close());
+  return () => t;
+}
+
+describe('Database outage on PGlite', () => {
+  const app = appWithClosedDatabase('pglite');
 
   it('When the embedded database is closed, then a database route answers 503 JSON with CORS headers', async () => {
-    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+    assertUnavailable(await request(app().app).get('/ajax/subject/all').set('Origin', frontOrigin));
   });
 
   it('When the embedded database is closed, then health stays 200 (reporting warn) and readiness is 503', async () => {
-    await t.probe.check();
-    await assertHealthStaysUp(t);
+    await app().probe.check();
+    await assertHealthStaysUp(app());
   });
 });
 
@@ -112,18 +118,13 @@ describe('Database outage on PostgreSQL: the server ends connections (failover, 
 });
 
 describe('Database outage on PostgreSQL: the pool is closed (a request that arrives during shutdown)', () => {
-  let t: TestApp;
-  before(async () => {
-    t = await startTestApp('postgres');
-    await t.database.close();
-  });
-  after(() => t.close());
+  const app = appWithClosedDatabase('postgres');
 
   it('When the pool has been ended, then a compiled one-row read (subject/get, run on the pool directly) answers 503', async () => {
-    assertUnavailable(await request(t.app).get('/ajax/subject/get?sid=free').set('Origin', frontOrigin));
+    assertUnavailable(await request(app().app).get('/ajax/subject/get?sid=free').set('Origin', frontOrigin));
   });
 
   it('When the pool has been ended, then a query through Kysely (subject/all) answers 503 too', async () => {
-    assertUnavailable(await request(t.app).get('/ajax/subject/all').set('Origin', frontOrigin));
+    assertUnavailable(await request(app().app).get('/ajax/subject/all').set('Origin', frontOrigin));
   });
 });

@@ -38,6 +38,8 @@ async function startEmbedded(): Promise<TestPostgres> {
     async stop() {
       if (keeper.exitCode !== null) return;
       const exited = once(keeper, 'exit');
+      // Unreferenced since the start (see above): while we wait for it, it must keep this process alive.
+      keeper.ref();
       keeper.stdin!.end();
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
     },
