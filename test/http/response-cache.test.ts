@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { responseCache } from '../../src/http/response-cache.ts';
 
 // The loads below stand in for the database reads the features give the cache.
@@ -35,6 +35,77 @@ describe('The response cache', () => {
     await cache.get('all', async () => 'first');
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(await cache.get('all', async () => 'second'), 'second');
+  });
+
+  describe('refreshed ahead', () => {
+    /** The cache's clock, moved by the test (the cache reads performance.now()). */
+    const clock = (t: TestContext) => {
+      let now = 1_000_000;
+      t.mock.method(performance, 'now', () => now);
+      return { advance: (ms: number) => (now += ms) };
+    };
+    /** A load the test finishes when it wants, counting how often it was started. */
+    const controlledLoad = () => {
+      const load = {
+        started: 0,
+        finish: (_value: string) => undefined as void,
+        fail: (_error: Error) => undefined as void,
+        run: () =>
+          new Promise<string>((resolve, reject) => {
+            load.started++;
+            load.finish = resolve;
+            load.fail = reject;
+          }),
+      };
+      return load;
+    };
+
+    it('When an entry is in the last quarter of its maximum age, then requests get it at once while one load of its successor runs, and then get the successor without a load', async (t) => {
+      const { advance } = clock(t);
+      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
+      await cache.get('page', async () => 'first');
+      advance(800);
+      const next = controlledLoad();
+      assert.equal(await cache.get('page', next.run), 'first');
+      assert.equal(await cache.get('page', next.run), 'first');
+      assert.equal(next.started, 1);
+      next.finish('second');
+      await new Promise((resolve) => setImmediate(resolve));
+      advance(300);
+      assert.equal(await cache.get('page', () => Promise.reject(new Error('not loaded again'))), 'second');
+    });
+
+    it('When a load started ahead fails, then the entry is still answered until it expires and the next request tries again', async (t) => {
+      const { advance } = clock(t);
+      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
+      await cache.get('page', async () => 'first');
+      advance(900);
+      const failing = controlledLoad();
+      assert.equal(await cache.get('page', failing.run), 'first');
+      failing.fail(new Error('database down'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const retry = controlledLoad();
+      assert.equal(await cache.get('page', retry.run), 'first');
+      assert.equal(retry.started, 1);
+      // Expired now: the request waits for the load already running instead of starting another.
+      advance(200);
+      const expired = cache.get('page', () => Promise.reject(new Error('a second load')));
+      retry.finish('back');
+      assert.equal(await expired, 'back');
+    });
+
+    it('When a write clears the cache while a load started ahead runs, then what that load read is not kept', async (t) => {
+      const { advance } = clock(t);
+      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
+      await cache.get('page', async () => 'first');
+      advance(800);
+      const ahead = controlledLoad();
+      await cache.get('page', ahead.run);
+      cache.clear();
+      ahead.finish('read before the write');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(await cache.get('page', async () => 'after the write'), 'after the write');
+    });
   });
 
   it('When more keys are asked for than it holds, then the oldest entries go', async () => {
