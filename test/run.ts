@@ -61,8 +61,6 @@ try {
       cwd: root,
       files: pass.files.map((file) => resolve(root, file)),
       concurrency: pass.concurrency,
-      // The test files (and the servers they spawn) run with the runner's own flags (--liftoff-only).
-      execArgv: process.execArgv,
     });
     stream.on('test:fail', () => (process.exitCode = 1));
     for await (const chunk of stream.compose(new spec())) process.stdout.write(chunk as string);

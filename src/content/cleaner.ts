@@ -10,25 +10,63 @@ const maxWaiting = 32;
 // The same extension as this module: .ts when run from the sources, .js once built.
 const workerFile = new URL(`./sanitize-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
-let threads: Promise<Tinypool> | undefined;
+/**
+ * The heap a sanitizer thread may use. The heaviest contents the limits accept (test/fixtures/hostile-html.ts)
+ * are cleaned within 24 MB; left unbounded, V8 let a thread's heap grow by about 200 MB during the benchmark's
+ * hostile posts, and the process kept that resident afterwards. Content that would need more is refused (400).
+ */
+export const sanitizerHeap = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
+
+export interface HtmlCleaner {
+  /** See cleanUserHtml. */
+  clean(dirty: string, field: 'content' | 'description'): Promise<string>;
+  /** Stops its threads. */
+  close(): Promise<void>;
+}
 
 /**
  * Worker threads that clean HTML, so that the event loop answering every other request (the load balancer's
  * health checks first) never parses user HTML: even linear work on a large post took a third of a second.
  * Started by the first write; one thread per spare core (at least one), stopped after a minute without work.
  */
-function sanitizerThreads(): Promise<Tinypool> {
-  threads ??= import('tinypool').then(
-    ({ default: Pool }) =>
-      new Pool({
+export function htmlCleaner(heap: typeof sanitizerHeap = sanitizerHeap): HtmlCleaner {
+  let threads: Promise<Tinypool> | undefined;
+  const sanitizerThreads = () =>
+    (threads ??= import('tinypool').then(({ default: Pool }) => {
+      const pool = new Pool({
         filename: workerFile.href,
         minThreads: 0,
         maxThreads: Math.max(1, availableParallelism() - 1),
         maxQueue: maxWaiting,
         idleTimeout: 60_000,
-      }),
-  );
-  return threads;
+        resourceLimits: heap,
+      });
+      // A thread that fails with no task of its own (one already stopped at its deadline) is replaced; its
+      // error belongs to no request, and unheard it would stop the process.
+      pool.on('error', () => undefined);
+      return pool;
+    }));
+  return {
+    async clean(dirty, field) {
+      if (dirty.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
+      let result: LimitedClean;
+      try {
+        result = (await (await sanitizerThreads()).run(dirty, { signal: AbortSignal.timeout(deadlineMs) })) as LimitedClean;
+      } catch (error) {
+        // The deadline passed (the thread is stopped and replaced) or too many writes are waiting.
+        if (error instanceof Error && (error.name === 'AbortError' || /queue is at limit/i.test(error.message))) throw errors.busy(error);
+        // The thread reached its heap limit and was replaced: the content, not the server, is at fault.
+        if ((error as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') throw errors.contentTooComplex(field, 'needs more memory to clean than a post may use');
+        throw error;
+      }
+      if ('problem' in result) throw errors.contentTooComplex(field, problems[result.problem]);
+      if (result.html.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
+      return result.html;
+    },
+    async close() {
+      await (await threads)?.destroy();
+    },
+  };
 }
 
 const problems: Record<ContentProblem, string> = {
@@ -37,22 +75,11 @@ const problems: Record<ContentProblem, string> = {
   attributes: `has an element with more than ${contentLimits.maxAttributesPerElement} attributes`,
 };
 
+const shared = htmlCleaner();
+
 /**
  * Cleans user HTML (post content, subject descriptions) for storing, within `contentLimits`: too long (as
- * sent or once cleaned) → 413, too many or too deeply nested elements → 400 naming the field, no thread free
- * in time → 503. The caller's event loop only waits.
+ * sent or once cleaned) → 413, too many or too deeply nested elements, or too much memory to clean → 400 naming
+ * the field, no thread free in time → 503. The caller's event loop only waits.
  */
-export async function cleanUserHtml(dirty: string, field: 'content' | 'description'): Promise<string> {
-  if (dirty.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
-  let result: LimitedClean;
-  try {
-    result = (await (await sanitizerThreads()).run(dirty, { signal: AbortSignal.timeout(deadlineMs) })) as LimitedClean;
-  } catch (error) {
-    // The deadline passed (the thread is stopped and replaced) or too many writes are waiting.
-    if (error instanceof Error && (error.name === 'AbortError' || /queue is at limit/i.test(error.message))) throw errors.busy(error);
-    throw error;
-  }
-  if ('problem' in result) throw errors.contentTooComplex(field, problems[result.problem]);
-  if (result.html.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
-  return result.html;
-}
+export const cleanUserHtml = (dirty: string, field: 'content' | 'description'): Promise<string> => shared.clean(dirty, field);

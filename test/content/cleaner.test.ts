@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { htmlCleaner } from '../../src/content/cleaner.ts';
+import { ApiError } from '../../src/http/errors.ts';
+import { hostileHtml } from '../fixtures/hostile-html.ts';
+
+/** The status of a cleaning: 200 when cleaned, else the catalogue error's (an empty result is refused by the service, 400). */
+async function statusOf(cleaning: Promise<string>): Promise<{ status: number; error?: ApiError }> {
+  try {
+    return { status: (await cleaning).trim() === '' ? 400 : 200 };
+  } catch (error) {
+    assert.ok(error instanceof ApiError, `not from the error catalogue: ${String(error)}`);
+    return { status: error.status, error };
+  }
+}
+
+describe('The sanitizer threads and their heap limit', () => {
+  const production = htmlCleaner();
+  // Enough for a thread to start, not for the 480 kB post.
+  const small = htmlCleaner({ maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 2 });
+  after(() => Promise.all([production.close(), small.close()]));
+
+  it('When every hostile and heaviest accepted content is cleaned within the production heap limit, then each gets its own answer and none runs out of memory', async () => {
+    for (const { name, html, status } of hostileHtml) {
+      const outcome = await statusOf(production.clean(html, 'content'));
+      assert.equal(outcome.status, status, `${name}: ${outcome.error?.message ?? 'cleaned'}`);
+      assert.doesNotMatch(outcome.error?.message ?? '', /memory/, name);
+    }
+  });
+
+  it('When content needs more memory than a thread may use, then it is refused with 400 naming the field, and a new thread cleans the next content', async () => {
+    const heaviest = hostileHtml.find(({ name }) => name.startsWith('a 480 kB post'))!;
+    const outcome = await statusOf(small.clean(heaviest.html, 'content'));
+    assert.equal(outcome.status, 400);
+    assert.equal(outcome.error?.code, 'CONTENT_TOO_COMPLEX');
+    assert.deepEqual(outcome.error?.fields?.map(({ field }) => field), ['content']);
+    assert.equal(await small.clean('<p>fine <b>again</b></p>', 'content'), '<p>fine <b>again</b></p>');
+  });
+});
