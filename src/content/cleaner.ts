@@ -12,8 +12,8 @@ const workerFile = new URL(`./sanitize-worker${import.meta.url.slice(import.meta
 
 /**
  * The heap a sanitizer thread may use. The heaviest contents the limits accept (test/fixtures/hostile-html.ts)
- * are cleaned within 24 MB; left unbounded, V8 let a thread's heap grow by about 200 MB during the benchmark's
- * hostile posts, and the process kept that resident afterwards. Content that would need more is refused (400).
+ * are cleaned within 24 MB; left unbounded, a thread that cleaned each of them three times grew by about 200 MB
+ * (bounded: 55 MB), which the process kept resident. Content that would need more is refused (400).
  */
 export const sanitizerHeap = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 
