@@ -22,10 +22,10 @@ export const requestIdOf = (req: IncomingMessage): string => incomingId(req) ?? 
 /**
  * Gives every request an id (the ALB's trace id when present) and echoes it as X-Request-Id; while the server
  * drains, also tells the load balancer not to reuse the connection. One middleware, not two: every Express
- * layer costs on every request.
+ * layer costs on every request. Named, so that CPU profiles tell it from the access log (bench/lib/middleware.ts).
  */
 export function stampResponse(draining: () => boolean): RequestHandler {
-  return (req, res, next) => {
+  return function stampRequestId(req, res, next) {
     req.id = requestIdOf(req);
     res.setHeader('X-Request-Id', req.id);
     if (draining()) res.setHeader('Connection', 'close');
