@@ -58,13 +58,13 @@ export const middlewareRows: MiddlewareRow[] = [
     name: 'security headers (helmet, computed once)',
     modules: ['http/security-headers'],
     packages: ['helmet'],
-    why: 'CSP, HSTS, framing, MIME sniffing, cross-origin reads, referrer: the headers the security review requires on every JSON answer',
+    why: 'CSP, HSTS, framing, MIME sniffing, cross-origin reads, referrer: what protects a JSON answer a browser opens; computed once at start, so the cost left is setting them',
   },
   {
     name: 'CORS',
     modules: ['http/cors'],
     packages: ['cors', 'vary', 'object-assign'],
-    why: 'Access-Control-* on every answer, errors included, or the browser shows a "CORS error" instead of our status: the incident this port exists for',
+    why: 'Access-Control-* on every answer, errors included: without them a browser shows a "CORS error" instead of our status, which is how the seed incident looked to every user',
   },
   {
     name: 'auth: token check and route guard',
@@ -100,9 +100,9 @@ export const middlewareRows: MiddlewareRow[] = [
   },
   { name: otherProjectRow, why: 'anything else of ours (error handler, helpers)' },
   {
-    name: 'node HTTP: request parsing, sockets, keep-alive',
+    name: 'node HTTP: parser callbacks, req/res objects, sockets, keep-alive',
     layers: ['HTTP (node:http, sockets)'],
-    why: 'node parsing the request and reading the socket: what any Node server pays per request',
+    why: 'node\'s JavaScript side of HTTP (the parser\'s callbacks, IncomingMessage and ServerResponse, socket reads, finishing a response on a kept-alive connection): what any Node server pays per request',
   },
   {
     name: 'promises / timers / microtasks',
@@ -117,7 +117,7 @@ export const middlewareRows: MiddlewareRow[] = [
   {
     name: 'V8 / native, unattributed ((program))',
     layers: ['V8 / native, unattributed'],
-    why: 'V8 and native code with no JavaScript frame on the stack: the event loop, compilation, the profiler\'s own sampling',
+    why: 'native work with no JavaScript frame on the stack: libuv\'s event loop and socket reads, llhttp parsing the request (node feeds the socket to the parser natively), V8 compiling; the same kind of work as the ceiling\'s',
   },
   { name: otherNodeRow, layers: ['node (other)'], why: 'node internals with no middleware, HTTP or timer frame above them' },
 ];
@@ -125,13 +125,17 @@ export const middlewareRows: MiddlewareRow[] = [
 /** `dist/http/cors.js` or `src/http/cors.ts` → `http/cors`. */
 const moduleOf = (place: string) => place.replace(/^(dist|src)\//, '').replace(/\.(js|ts)$/, '');
 const inModules = (module: string, modules: readonly string[]) => modules.some((entry) => (entry.endsWith('/') ? module.startsWith(entry) : module === entry));
-const headerAccessor = /^(set|get|remove|has|append)Header(s|Names)?$/;
+/**
+ * Where node writes an answer: `res.end`/`res.write`/`writeHead` (which serialise the status line and headers)
+ * and the deferred uncork that hands them to the socket. Header accessors (`setHeader`, …) are not among them:
+ * they count for whoever calls them.
+ */
+const responseWriting = /^(end|write|writeHead|_implicitHeader|connectionCorkNT|_flush|_flushOutput)$/;
 
 /** The middleware row a frame belongs to; undefined for node's own code (but response writing) and native frames. */
 export function middlewareOf(frame: CallFrame): string | undefined {
   const { url, functionName } = frame;
-  if (url === 'node:_http_outgoing') return headerAccessor.test(functionName) ? undefined : responseWritingRow;
-  if (url === 'node:_http_server' && (functionName === 'writeHead' || functionName === '_implicitHeader')) return responseWritingRow;
+  if ((url === 'node:_http_outgoing' || url === 'node:_http_server') && responseWriting.test(functionName)) return responseWritingRow;
   if (url === '' || url.startsWith('node:')) return undefined;
   // The baselines' handlers (bench/servers/*.mjs).
   if (/\/bench\/servers\//.test(url)) return routeHandlerRow;
