@@ -34,6 +34,12 @@ export interface ProfiledLoad {
   otherThreads: Record<string, number>;
   /** The server's CPU time from /proc: every thread, kernel included. */
   totalUs: number;
+  /** The part of `totalUs` spent in the kernel. */
+  systemUs: number;
+  /** The same load on the same server started without --cpu-prof (a separate run): /proc's CPU per request. */
+  unprofiledUs: number;
+  /** The main thread's part of `unprofiledUs`. */
+  unprofiledMainThreadUs: number;
 }
 
 export interface RouteProfile {
@@ -66,20 +72,30 @@ export interface RouteProfileOptions {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The thread V8's CPU profiler samples from (absent without --cpu-prof). */
+export const profilerThread = 'v8:ProfEvntProc';
+
 interface Snapshot {
   totalMs: number;
+  systemMs: number;
   threads: Map<number, { name: string; ms: number }>;
   waitedNs: number;
 }
 
-const snapshot = (server: Spawned): Snapshot => ({ totalMs: server.cpuMs(), threads: threadCpuMs(server.child.pid!), waitedNs: waitedNs(server.child.pid!) });
+const snapshot = (server: Spawned): Snapshot => ({
+  totalMs: server.cpuMs(),
+  systemMs: server.systemCpuMs(),
+  threads: threadCpuMs(server.child.pid!),
+  waitedNs: waitedNs(server.child.pid!),
+});
 
-/** What one load accumulates over its rounds, in ms (CPU) and µs (windows). */
+/** What one load accumulates over its rounds: ms of CPU, the measured windows. */
 interface Accumulated {
   requests: number;
   seconds: number;
   windows: LayerWindow[];
   totalMs: number;
+  systemMs: number;
   mainMs: number;
   waitedMs: number;
   threadMs: Map<string, number>;
@@ -87,6 +103,7 @@ interface Accumulated {
 
 function accumulate(into: Accumulated, pid: number, before: Snapshot, after: Snapshot): void {
   into.totalMs += after.totalMs - before.totalMs;
+  into.systemMs += after.systemMs - before.systemMs;
   into.waitedMs += (after.waitedNs - before.waitedNs) / 1e6;
   for (const [tid, thread] of after.threads) {
     const ms = thread.ms - (before.threads.get(tid)?.ms ?? 0);
@@ -97,22 +114,31 @@ function accumulate(into: Accumulated, pid: number, before: Snapshot, after: Sna
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
+interface LoadRun {
+  label: string;
+  path: string;
+  headers: number;
+  /** Where the server's CPU profile is, when it ran with one. */
+  profileDirectory?: string;
+  sum: Accumulated;
+}
+
 /**
  * Starts our server (PostgreSQL at `databaseUrl`, the image's node flags, access log on) and the Express ceiling
- * (as the throughput table runs it), both with `--cpu-prof` and pinned to `cpu`; offers each route the same
- * rate, round-robin, and accounts for their CPU per request middleware by middleware.
+ * (as the throughput table runs it), both pinned to `cpu` and with `--cpu-prof` if `cpuProf`; offers each
+ * route the same rate, round-robin, and sums each one's CPU and windows. Both stop (writing their profiles).
  */
-export async function profileRoutes(options: RouteProfileOptions): Promise<RouteProfile> {
-  const { runtime, work, cpu, rate, connections, rounds, roundSeconds, intervalUs, log } = options;
-  const profiled = (name: string) => {
+async function runLoads(options: RouteProfileOptions, cpuProf: boolean): Promise<LoadRun[]> {
+  const { runtime, cpu, rate, connections, rounds, roundSeconds, intervalUs, log } = options;
+  const work = join(options.work, cpuProf ? 'profiled' : 'unprofiled');
+  const profiling = (name: string) => {
     const directory = join(work, name);
     mkdirSync(directory, { recursive: true });
-    return { directory, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${directory}`, `--cpu-prof-interval=${intervalUs}`] };
+    return { directory, nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${directory}`, `--cpu-prof-interval=${intervalUs}`] : [] };
   };
-  const oursProfile = profiled('ours');
-  const ceilingProfile = profiled('ceiling');
+  const oursProfile = profiling('ours');
+  const ceilingProfile = profiling('ceiling');
   const servers: Spawned[] = [];
-  const loads: Array<{ label: string; path: string; server: Spawned; directory: string; headers: number; sum: Accumulated }> = [];
   try {
     const ours = await startServer({
       runtime,
@@ -141,15 +167,16 @@ export async function profileRoutes(options: RouteProfileOptions): Promise<Route
       ['GET /ajax/health/', '/ajax/health/', ours, oursProfile.directory],
       ['GET /ajax/subject/all', '/ajax/subject/all', ours, oursProfile.directory],
     ];
+    const loads: Array<LoadRun & { server: Spawned }> = [];
     for (const [label, path, server, directory] of planned) {
       const res = await fetch(server.baseUrl + path, { headers: fromFrontEnd });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`${label} answered ${res.status}`);
-      const sum: Accumulated = { requests: 0, seconds: 0, windows: [], totalMs: 0, mainMs: 0, waitedMs: 0, threadMs: new Map() };
-      loads.push({ label, path, server, directory, headers: [...res.headers.keys()].length, sum });
+      const sum: Accumulated = { requests: 0, seconds: 0, windows: [], totalMs: 0, systemMs: 0, mainMs: 0, waitedMs: 0, threadMs: new Map() };
+      loads.push({ label, path, server, headers: [...res.headers.keys()].length, ...(cpuProf ? { profileDirectory: directory } : {}), sum });
     }
     const round = (load: (typeof loads)[number], seconds: number) => loadRound({ url: load.server.baseUrl + load.path, headers: fromFrontEnd }, connections, seconds, rate);
-    log(`  per-route profile at ${rate} req/s: warm-up …`);
+    log(`  ${cpuProf ? 'with' : 'without'} --cpu-prof, ${rate} req/s offered: warm-up …`);
     for (const load of loads) await round(load, options.warmupSeconds);
     for (let index = 1; index <= rounds; index++) {
       for (const load of loads) {
@@ -164,26 +191,37 @@ export async function profileRoutes(options: RouteProfileOptions): Promise<Route
         log(`    round ${index}/${rounds} ${load.label}: ${result.rps} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
       }
     }
+    return loads;
   } finally {
     // A clean stop is what writes each profile.
     for (const server of servers) await server.stop();
   }
+}
+
+/**
+ * The servers run twice at the same offered rate: with `--cpu-prof`, for the account per middleware, then
+ * without, for what they cost when nobody is watching.
+ */
+export async function profileRoutes(options: RouteProfileOptions): Promise<RouteProfile> {
+  const profiled = await runLoads(options, true);
+  const unprofiled = await runLoads(options, false);
   return {
     date: new Date().toISOString(),
-    node: runtime.version,
-    rate,
-    connections,
-    rounds,
-    roundSeconds,
-    intervalUs,
-    loads: loads.map(({ label, path, directory, headers, sum }) => {
-      const file = readdirSync(directory).find((name) => name.endsWith('.cpuprofile'));
-      if (file === undefined) throw new Error(`no CPU profile in ${directory}`);
-      const perRequest = (ms: number) => (ms * 1000) / sum.requests;
-      const rows = Object.fromEntries([...bucketsIn(readProfile(join(directory, file)), sum.windows, middlewareOfStack)].map(([row, ms]) => [row, perRequest(ms)]));
+    node: options.runtime.version,
+    rate: options.rate,
+    connections: options.connections,
+    rounds: options.rounds,
+    roundSeconds: options.roundSeconds,
+    intervalUs: options.intervalUs,
+    loads: profiled.map(({ label, path, profileDirectory, headers, sum }, index) => {
+      const file = readdirSync(profileDirectory!).find((name) => name.endsWith('.cpuprofile'));
+      if (file === undefined) throw new Error(`no CPU profile in ${profileDirectory}`);
+      const perRequest = (ms: number, of: Accumulated = sum) => (ms * 1000) / of.requests;
+      const rows = Object.fromEntries([...bucketsIn(readProfile(join(profileDirectory!, file)), sum.windows, middlewareOfStack)].map(([row, ms]) => [row, perRequest(ms)]));
       const otherThreads = Object.fromEntries([...sum.threadMs].filter(([, ms]) => ms > 0).map(([name, ms]) => [name, perRequest(ms)]));
       const ended = perRequest(sum.totalMs - sum.mainMs) - Object.values(otherThreads).reduce((total, us) => total + us, 0);
       if (Math.abs(ended) >= 0.05) otherThreads['(ended threads, tick rounding)'] = ended;
+      const plain = unprofiled[index]!.sum;
       return {
         label,
         path,
@@ -197,6 +235,9 @@ export async function profileRoutes(options: RouteProfileOptions): Promise<Route
         waitedUs: perRequest(sum.waitedMs),
         otherThreads,
         totalUs: perRequest(sum.totalMs),
+        systemUs: perRequest(sum.systemMs),
+        unprofiledUs: perRequest(plain.totalMs, plain),
+        unprofiledMainThreadUs: perRequest(plain.mainMs, plain),
       };
     }),
   };
@@ -204,8 +245,9 @@ export async function profileRoutes(options: RouteProfileOptions): Promise<Route
 
 export const routeProfileHeading = '## Where each microsecond goes, per route';
 
-const us = (value: number) => value.toFixed(1);
-const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)}`;
+const negative = (value: number) => value < 0 && Math.abs(value).toFixed(1) !== '0.0';
+const us = (value: number) => `${negative(value) ? '−' : ''}${Math.abs(value).toFixed(1)}`;
+const signed = (value: number) => `${negative(value) ? '−' : '+'}${Math.abs(value).toFixed(1)}`;
 
 /** The section of bench/results/latest.md: one table, one row per middleware or bucket, one column pair per route. */
 export function routeProfileSection(profile: RouteProfile): string {
@@ -218,8 +260,10 @@ export function routeProfileSection(profile: RouteProfile): string {
   };
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const perLoad = (text: (load: ProfiledLoad) => string) => profile.loads.map((load) => `${load.label} ${text(load)}`).join('; ');
+  const profilerUs = (load: ProfiledLoad) => load.otherThreads[profilerThread] ?? 0;
   const threads = (load: ProfiledLoad) =>
     Object.entries(load.otherThreads)
+      .filter(([name]) => name !== profilerThread)
       .sort(([, a], [, b]) => b - a)
       .map(([name, value]) => `${name} ${us(value)}`)
       .join(', ') || 'none';
@@ -228,9 +272,9 @@ export function routeProfileSection(profile: RouteProfile): string {
   return [
     routeProfileHeading,
     '',
-    `Issue 18, target 4: neither ratio target is met, so this is its alternative. \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\`, at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
+    `Issue 18, target 4: neither ratio target is met, so this is its alternative. \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\` and then again without it, at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
     '',
-    '**Attribution.** Each main-thread sample goes to the middleware of the frame nearest to its leaf that belongs to one (bench/lib/middleware.ts): a project module or function (`stampRequestId` and `requestIdOf` are the request id, the rest of request-logging.ts the access log), a package (pino and its helpers the access log, helmet the security headers, cors and vary CORS, passport and jose auth, pg, kysely and zod the route handler, any other package Express), or node\'s `res.end` and header serialisation (response writing). So node work a middleware calls (its `setHeader`, `randomUUID`) is that middleware\'s. A sample with no such frame goes by the nearest node layer, as `bench/profile.ts` counts layers: node\'s HTTP parser and sockets, promises and timers, the garbage collector, V8 / native. The rows add up exactly to the sampled main-thread time; the three rows below it take that to the CPU time /proc counts for the whole process.',
+    '**Attribution.** Each main-thread sample goes to the middleware of the frame nearest to its leaf that belongs to one (bench/lib/middleware.ts): a project module or function (`stampRequestId` and `requestIdOf` are the request id, the rest of request-logging.ts the access log), a package (pino and its helpers the access log, helmet the security headers, cors and vary CORS, passport and jose auth, pg, kysely and zod the route handler, any other package Express), or node\'s `res.end` and header serialisation (response writing). So node work a middleware calls (its `setHeader`, `randomUUID`) is that middleware\'s. A sample with no such frame goes by the nearest node layer, as `bench/profile.ts` counts layers: node\'s HTTP parser and sockets, promises and timers, the garbage collector, V8 / native. The rows add up exactly to the sampled main-thread time; the rows below it take that to the CPU time /proc counts for the whole process, and then, less profiling\'s own cost, to what the same load costs without the profiler (the last row).',
     '',
     line(['middleware / bucket, in request order', ceiling.label, ...routes.flatMap((load) => [load.label, 'Δ']), 'why it is worth its cost']),
     line(Array.from({ length: 3 + 2 * routes.length }, () => '---')),
@@ -241,17 +285,32 @@ export function routeProfileSection(profile: RouteProfile): string {
     line([
       'main thread: /proc CPU − sampled',
       ...valueCells((load) => load.mainThreadUs - load.sampledUs),
-      `a sample counts the wall time since the one before, so it includes time the main thread was runnable but waiting for the core while other processes (PostgreSQL, the load generator's neighbours) ran on it, which /proc does not count; waited for a core (schedstat): ${perLoad((load) => us(load.waitedUs))}; /proc counts in 10 ms ticks`,
+      `a sample counts the wall time since the one before: (+) CPU the main thread used while the profiler had it marked idle (going into and out of epoll_wait); (−) time it was runnable but waiting for the core, which /proc does not count: its own threads (the profiler's, V8's workers) share the one pinned core. Waited for a core (schedstat): ${perLoad((load) => us(load.waitedUs))}. /proc counts in 10 ms ticks`,
+    ]),
+    line([
+      `the profiler's own thread (${profilerThread})`,
+      ...valueCells(profilerUs),
+      'runs only under --cpu-prof: a cost of measuring, not of the server (part of "profiling\'s cost" below)',
     ]),
     line([
       'other threads (/proc, by thread name)',
-      ...valueCells((load) => load.totalUs - load.mainThreadUs),
-      `threads the profile does not sample: the libuv pool writing the access log file, V8's GC and compiler helpers, the profiler's own sampling thread. ${perLoad((load) => `(${threads(load)})`)}`,
+      ...valueCells((load) => load.totalUs - load.mainThreadUs - profilerUs(load)),
+      `threads the profile does not sample: V8's workers (concurrent GC marking and sweeping, compiling) and libuv's pool (the access log's file writes). ${perLoad((load) => `(${threads(load)})`)}`,
     ]),
     line([
       '**server CPU from /proc: every thread, kernel included**',
       ...valueCells((load) => load.totalUs),
-      `what the ratio targets compare: by CPU at this rate ${routes.map((load) => `${load.label} ${(ceiling.totalUs / load.totalUs).toFixed(2)}×`).join(', ')} of the ceiling (with the profiler running)`,
+      `the sum of the rows above; in the kernel: ${perLoad((load) => us(load.systemUs))} (most of response writing is the kernel's loopback send)`,
+    ]),
+    line([
+      'profiling\'s cost (this run − the run without --cpu-prof)',
+      ...valueCells((load) => load.totalUs - load.unprofiledUs),
+      `the profiler's thread (above), the main thread's extra time (signals and a stack walk per sample: ${perLoad((load) => us(load.mainThreadUs - load.unprofiledMainThreadUs))}), the rest the other threads and the noise between two runs. The main thread's share falls on every row above roughly in proportion to its time`,
+    ]),
+    line([
+      '*the same load without --cpu-prof (separate run, /proc)*',
+      ...valueCells((load) => load.unprofiledUs),
+      `what the servers cost unwatched: by CPU at this rate ${routes.map((load) => `${load.label} serves ${(ceiling.unprofiledUs / load.unprofiledUs).toFixed(2)}×`).join(' and ')} of the ceiling's requests per core (the targets are req/s at saturation, health ≥ 0.9 and subject/all ≥ 0.75: see the Targets table)`,
     ]),
     '',
     `Answered: ${perLoad((load) => `${load.rps} req/s (${load.requests} requests, server busy ${load.busyPct} % of a core)`)}. Response headers: ${perLoad((load) => String(load.headers))}.`,
