@@ -2,6 +2,7 @@
 // middleware, beside the Express ceiling the ratio targets divide by. Part of `npm run bench`; alone with
 // `npm run bench -- --profile-only`.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readProfile } from './cpu-profile.ts';
@@ -51,6 +52,8 @@ export interface RouteProfile {
   rounds: number;
   roundSeconds: number;
   intervalUs: number;
+  /** The machine's 1-minute load average before and after (other work on the shared cores shows here). */
+  loadAverage: [number, number];
   /** The Express ceiling first: every other load is compared with it. */
   loads: ProfiledLoad[];
 }
@@ -203,6 +206,7 @@ async function runLoads(options: RouteProfileOptions, cpuProf: boolean): Promise
  * without, for what they cost when nobody is watching.
  */
 export async function profileRoutes(options: RouteProfileOptions): Promise<RouteProfile> {
+  const loadBefore = loadavg()[0]!;
   const profiled = await runLoads(options, true);
   const unprofiled = await runLoads(options, false);
   return {
@@ -213,6 +217,7 @@ export async function profileRoutes(options: RouteProfileOptions): Promise<Route
     rounds: options.rounds,
     roundSeconds: options.roundSeconds,
     intervalUs: options.intervalUs,
+    loadAverage: [loadBefore, loadavg()[0]!],
     loads: profiled.map(({ label, path, profileDirectory, headers, sum }, index) => {
       const file = readdirSync(profileDirectory!).find((name) => name.endsWith('.cpuprofile'));
       if (file === undefined) throw new Error(`no CPU profile in ${profileDirectory}`);
@@ -272,9 +277,9 @@ export function routeProfileSection(profile: RouteProfile): string {
   return [
     routeProfileHeading,
     '',
-    `Issue 18, target 4: neither ratio target is met, so this is its alternative. \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\` and then again without it, at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
+    `Issue 18, target 4: neither ratio target is met, so this is its alternative. \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\` and then again without it, at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}, machine load average ${profile.loadAverage.map((value) => value.toFixed(1)).join(' → ')} on ${cpus().length} cores). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
     '',
-    '**Attribution.** Each main-thread sample goes to the middleware of the frame nearest to its leaf that belongs to one (bench/lib/middleware.ts): a project module or function (`stampRequestId` and `requestIdOf` are the request id, the rest of request-logging.ts the access log), a package (pino and its helpers the access log, helmet the security headers, cors and vary CORS, passport and jose auth, pg, kysely and zod the route handler, any other package Express), or node\'s `res.end` and header serialisation (response writing). So node work a middleware calls (its `setHeader`, `randomUUID`) is that middleware\'s. A sample with no such frame goes by the nearest node layer, as `bench/profile.ts` counts layers: node\'s HTTP parser and sockets, promises and timers, the garbage collector, V8 / native. The rows add up exactly to the sampled main-thread time; the rows below it take that to the CPU time /proc counts for the whole process, and then, less profiling\'s own cost, to what the same load costs without the profiler (the last row).',
+    '**Attribution.** Each main-thread sample goes to the middleware of the frame nearest to its leaf that belongs to one (bench/lib/middleware.ts): a project module or function (`stampRequestId` and `requestIdOf` are the request id, the rest of request-logging.ts the access log), a package (pino and its helpers the access log, helmet the security headers, cors and vary CORS, passport and jose auth, pg, kysely and zod the route handler, any other package Express), or node\'s `res.end` and header serialisation (response writing). So node work a middleware calls (its `setHeader`, `randomUUID`) is that middleware\'s. A sample with no such frame goes by the nearest node layer, as `bench/profile.ts` counts layers: node\'s HTTP parser and sockets, promises and timers, the garbage collector, V8 / native. The rows add up exactly to the sampled main-thread time; the rows below it take that to the CPU time /proc counts for the whole process, and then, less profiling\'s own cost, to what the same load costs without the profiler (the last row). V8 samples wall time while the main thread is busy, so time it spends waiting for the core counts in the rows (roughly in proportion to each) and comes out again in the "/proc CPU − sampled" row: on a machine busy with other work, read the rows as shares of the sampled total, and their differences from the ceiling within that.',
     '',
     line(['middleware / bucket, in request order', ceiling.label, ...routes.flatMap((load) => [load.label, 'Δ']), 'why it is worth its cost']),
     line(Array.from({ length: 3 + 2 * routes.length }, () => '---')),
