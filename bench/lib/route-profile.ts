@@ -37,7 +37,7 @@ export interface ProfiledLoad {
   totalUs: number;
   /** The part of `totalUs` spent in the kernel. */
   systemUs: number;
-  /** The same load on the same server started without --cpu-prof (a separate run): /proc's CPU per request. */
+  /** The same load on the same server started without --cpu-prof (a second process, measured alongside): /proc's CPU per request. */
   unprofiledUs: number;
   /** The main thread's part of `unprofiledUs`. */
   unprofiledMainThreadUs: number;
@@ -128,58 +128,58 @@ interface LoadRun {
 
 /**
  * Starts our server (PostgreSQL at `databaseUrl`, the image's node flags, access log on) and the Express ceiling
- * (as the throughput table runs it), both pinned to `cpu` and with `--cpu-prof` if `cpuProf`; offers each
- * route the same rate, round-robin, and sums each one's CPU and windows. Both stop (writing their profiles).
+ * (as the throughput table runs it) twice each, with `--cpu-prof` and without, all pinned to `cpu`; offers
+ * each route on each server the same rate, round-robin (a route's profiled and unprofiled rounds one after the
+ * other, so both see the same background load), and sums each one's CPU and windows. All stop at the end
+ * (writing the profiles).
  */
-async function runLoads(options: RouteProfileOptions, cpuProf: boolean): Promise<LoadRun[]> {
+async function runLoads(options: RouteProfileOptions): Promise<{ profiled: LoadRun[]; unprofiled: LoadRun[] }> {
   const { runtime, cpu, rate, connections, rounds, roundSeconds, intervalUs, log } = options;
-  const work = join(options.work, cpuProf ? 'profiled' : 'unprofiled');
-  const profiling = (name: string) => {
-    const directory = join(work, name);
-    mkdirSync(directory, { recursive: true });
-    return { directory, nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${directory}`, `--cpu-prof-interval=${intervalUs}`] : [] };
-  };
-  const oursProfile = profiling('ours');
-  const ceilingProfile = profiling('ceiling');
   const servers: Spawned[] = [];
+  const start = async (name: string, cpuProf: boolean, script: string, env: Record<string, string>, readyPath: string, nodeArgs: string[] = []) => {
+    const directory = join(options.work, name);
+    mkdirSync(directory, { recursive: true });
+    const server = await startServer({
+      runtime,
+      script,
+      env,
+      cpu,
+      logFile: join(directory, 'server.log'),
+      readyPath,
+      nodeArgs: [...nodeArgs, ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${directory}`, `--cpu-prof-interval=${intervalUs}`] : [])],
+    });
+    servers.push(server);
+    return { server, directory };
+  };
   try {
-    const ours = await startServer({
-      runtime,
-      script: join(root, 'dist/server.js'),
-      env: { ...productionEnv, DATABASE_URL: options.databaseUrl },
-      cpu,
-      logFile: join(work, 'server.log'),
-      readyPath: '/ajax/health/',
-      nodeArgs: [...imageNodeFlags(), ...oursProfile.nodeArgs],
-    });
-    servers.push(ours);
-    const bodyFile = join(work, 'subjects.json');
-    writeFileSync(bodyFile, await (await fetch(`${ours.baseUrl}/ajax/subject/all`)).text());
-    const ceiling = await startServer({
-      runtime,
-      script: join(root, 'bench/servers/bare-express.mjs'),
-      env: { BENCH_BODY_FILE: bodyFile, NODE_PATH: join(root, 'node_modules'), BENCH_EXPRESS_MODE: 'ceiling' },
-      cpu,
-      logFile: join(work, 'ceiling.log'),
-      readyPath: '/ajax/subject/all',
-      nodeArgs: ceilingProfile.nodeArgs,
-    });
-    servers.push(ceiling);
-    const planned: Array<[string, string, Spawned, string]> = [
-      ['Express ceiling', '/ajax/subject/all', ceiling, ceilingProfile.directory],
-      ['GET /ajax/health/', '/ajax/health/', ours, oursProfile.directory],
-      ['GET /ajax/subject/all', '/ajax/subject/all', ours, oursProfile.directory],
+    const ours = (name: string, cpuProf: boolean) =>
+      start(name, cpuProf, join(root, 'dist/server.js'), { ...productionEnv, DATABASE_URL: options.databaseUrl }, '/ajax/health/', imageNodeFlags());
+    const oursProfiled = await ours('ours-profiled', true);
+    const oursPlain = await ours('ours', false);
+    const bodyFile = join(options.work, 'subjects.json');
+    writeFileSync(bodyFile, await (await fetch(`${oursPlain.server.baseUrl}/ajax/subject/all`)).text());
+    const ceiling = (name: string, cpuProf: boolean) =>
+      start(name, cpuProf, join(root, 'bench/servers/bare-express.mjs'), { BENCH_BODY_FILE: bodyFile, NODE_PATH: join(root, 'node_modules'), BENCH_EXPRESS_MODE: 'ceiling' }, '/ajax/subject/all');
+    const ceilingProfiled = await ceiling('ceiling-profiled', true);
+    const ceilingPlain = await ceiling('ceiling', false);
+    type Started = Awaited<ReturnType<typeof start>>;
+    const planned: Array<[string, string, Started, Started]> = [
+      ['Express ceiling', '/ajax/subject/all', ceilingProfiled, ceilingPlain],
+      ['GET /ajax/health/', '/ajax/health/', oursProfiled, oursPlain],
+      ['GET /ajax/subject/all', '/ajax/subject/all', oursProfiled, oursPlain],
     ];
-    const loads: Array<LoadRun & { server: Spawned }> = [];
-    for (const [label, path, server, directory] of planned) {
-      const res = await fetch(server.baseUrl + path, { headers: fromFrontEnd });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${label} answered ${res.status}`);
-      const sum: Accumulated = { requests: 0, seconds: 0, windows: [], totalMs: 0, systemMs: 0, mainMs: 0, waitedMs: 0, threadMs: new Map() };
-      loads.push({ label, path, server, headers: [...res.headers.keys()].length, ...(cpuProf ? { profileDirectory: directory } : {}), sum });
+    const loads: Array<LoadRun & { server: Spawned; profiled: boolean }> = [];
+    for (const [label, path, ...pair] of planned) {
+      for (const [index, { server, directory }] of pair.entries()) {
+        const res = await fetch(server.baseUrl + path, { headers: fromFrontEnd });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${label} answered ${res.status}`);
+        const sum: Accumulated = { requests: 0, seconds: 0, windows: [], totalMs: 0, systemMs: 0, mainMs: 0, waitedMs: 0, threadMs: new Map() };
+        loads.push({ label, path, server, profiled: index === 0, headers: [...res.headers.keys()].length, ...(index === 0 ? { profileDirectory: directory } : {}), sum });
+      }
     }
     const round = (load: (typeof loads)[number], seconds: number) => loadRound({ url: load.server.baseUrl + load.path, headers: fromFrontEnd }, connections, seconds, rate);
-    log(`  ${cpuProf ? 'with' : 'without'} --cpu-prof, ${rate} req/s offered: warm-up …`);
+    log(`  ${rate} req/s offered to each route, with and without --cpu-prof: warm-up …`);
     for (const load of loads) await round(load, options.warmupSeconds);
     for (let index = 1; index <= rounds; index++) {
       for (const load of loads) {
@@ -191,10 +191,10 @@ async function runLoads(options: RouteProfileOptions, cpuProf: boolean): Promise
         load.sum.windows.push({ fromUs, toUs });
         load.sum.requests += result.requests;
         load.sum.seconds += (toUs - fromUs) / 1e6;
-        log(`    round ${index}/${rounds} ${load.label}: ${result.rps} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
+        log(`    round ${index}/${rounds} ${load.label}${load.profiled ? ' (profiled)' : ''}: ${result.rps} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
       }
     }
-    return loads;
+    return { profiled: loads.filter((load) => load.profiled), unprofiled: loads.filter((load) => !load.profiled) };
   } finally {
     // A clean stop is what writes each profile.
     for (const server of servers) await server.stop();
@@ -202,13 +202,12 @@ async function runLoads(options: RouteProfileOptions, cpuProf: boolean): Promise
 }
 
 /**
- * The servers run twice at the same offered rate: with `--cpu-prof`, for the account per middleware, then
- * without, for what they cost when nobody is watching.
+ * Each server runs twice at the same offered rate: with `--cpu-prof`, for the account per middleware, and
+ * without, for what it costs when nobody is watching.
  */
 export async function profileRoutes(options: RouteProfileOptions): Promise<RouteProfile> {
   const loadBefore = loadavg()[0]!;
-  const profiled = await runLoads(options, true);
-  const unprofiled = await runLoads(options, false);
+  const { profiled, unprofiled } = await runLoads(options);
   return {
     date: new Date().toISOString(),
     node: options.runtime.version,
@@ -277,7 +276,7 @@ export function routeProfileSection(profile: RouteProfile): string {
   return [
     routeProfileHeading,
     '',
-    `Issue 18, target 4's alternative to its two ratio targets (subject/all ≥ 0.75× and health ≥ 0.9× the Express ceiling's req/s). \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\` and then again without it, at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}, machine load average ${profile.loadAverage.map((value) => value.toFixed(1)).join(' → ')} on ${cpus().length} cores). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
+    `Issue 18, target 4's alternative to its two ratio targets (subject/all ≥ 0.75× and health ≥ 0.9× the Express ceiling's req/s). \`npm run bench -- --profile-only\` (also part of a full \`npm run bench\`) runs our server (PostgreSQL, the image's node flags, access log on) and the Express ceiling (as in the throughput table: V8's default flags), each pinned to one core, once with \`--cpu-prof --cpu-prof-interval=${profile.intervalUs}\` and once without (a route's two rounds one after the other), at the same offered ${profile.rate} req/s from ${profile.connections} connections (${profile.loads.every((load) => load.busyPct < 90) ? 'below saturation for all three' : '**one of them saturated: lower `--profile-rate`**'}), ${profile.rounds} rounds of ${profile.roundSeconds} s per route taken round-robin (node ${profile.node}, ${profile.date}, machine load average ${profile.loadAverage.map((value) => value.toFixed(1)).join(' → ')} on ${cpus().length} cores). Figures are µs of server CPU per request; Δ is the route minus the ceiling.`,
     '',
     '**Attribution.** Each main-thread sample goes to the middleware of the frame nearest to its leaf that belongs to one (bench/lib/middleware.ts): a project module or function (`stampRequestId` and `requestIdOf` are the request id, the rest of request-logging.ts the access log), a package (pino and its helpers the access log, helmet the security headers, cors and vary CORS, passport and jose auth, pg, kysely and zod the route handler, any other package Express), or node\'s `res.end` and header serialisation (response writing). So node work a middleware calls (its `setHeader`, `randomUUID`) is that middleware\'s. A sample with no such frame goes by the nearest node layer, as `bench/profile.ts` counts layers: node\'s HTTP parser and sockets, promises and timers, the garbage collector, V8 / native. The rows add up exactly to the sampled main-thread time; the rows below it take that to the CPU time /proc counts for the whole process, and then, less profiling\'s own cost, to what the same load costs without the profiler (the last row). V8 samples wall time while the main thread is busy, so time it spends waiting for the core counts in the rows (roughly in proportion to each) and comes out again in the "/proc CPU − sampled" row: on a machine busy with other work, read the rows as shares of the sampled total, and their differences from the ceiling within that.',
     '',
@@ -308,12 +307,12 @@ export function routeProfileSection(profile: RouteProfile): string {
       `the sum of the rows above; in the kernel: ${perLoad((load) => us(load.systemUs))} (most of response writing is the kernel's loopback send)`,
     ]),
     line([
-      'profiling\'s cost (this run − the run without --cpu-prof)',
+      'profiling\'s cost (profiled − unprofiled server)',
       ...valueCells((load) => load.totalUs - load.unprofiledUs),
-      `the profiler's thread (above), the main thread's extra time (signals and a stack walk per sample: ${perLoad((load) => us(load.mainThreadUs - load.unprofiledMainThreadUs))}), the rest the other threads and the noise between two runs. The main thread's share falls on every row above roughly in proportion to its time`,
+      `the profiler's thread (above), the main thread's extra time (signals and a stack walk per sample: ${perLoad((load) => us(load.mainThreadUs - load.unprofiledMainThreadUs))}), the rest the other threads and the noise between two processes. The main thread's share falls on every row above roughly in proportion to its time`,
     ]),
     line([
-      '*the same load without --cpu-prof (separate run, /proc)*',
+      '*the same load on the server started without --cpu-prof (/proc)*',
       ...valueCells((load) => load.unprofiledUs),
       `what the servers cost unwatched: by CPU at this rate ${routes.map((load) => `${load.label} serves ${(ceiling.unprofiledUs / load.unprofiledUs).toFixed(2)}×`).join(' and ')} of the ceiling's requests per core (the targets are req/s at saturation, health ≥ 0.9 and subject/all ≥ 0.75: see the Targets table)`,
     ]),
