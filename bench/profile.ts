@@ -1,8 +1,9 @@
 // CPU profile of our server under load: `taskset -c 0 npx node bench/profile.ts [options] <path> [<path> …]`.
 // Starts dist/server.js with --cpu-prof pinned to CPU 1 (like the benchmark), drives autocannon at each path in
 // turn (after a warm-up of every path; at --rate requests per second if given), stops the server (which writes
-// the profile) and prints µs per request by layer for each path (and the difference from the first path),
-// then self/inclusive time per function and per package over the whole run.
+// the profile) and prints µs per request by layer and by middleware (bench/lib/middleware.ts) for each path
+// (and the difference from the first path), then self/inclusive time per function and per package over the
+// whole run. The per-route account of bench/results/latest.md is `npm run bench -- --profile-only`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { formatSummary, readProfile, summarise } from './lib/cpu-profile.ts';
-import { formatLayers, layersIn, type LayerWindow } from './lib/layers.ts';
+import { formatSummary, readProfile, summarise, type CallFrame } from './lib/cpu-profile.ts';
+import { bucketsIn, formatLayers, nearestLayer, type LayerWindow } from './lib/layers.ts';
+import { middlewareOfStack } from './lib/middleware.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { imageNodeFlags, startServer } from './lib/processes.ts';
 
@@ -88,7 +90,10 @@ try {
   if (profileName) {
     const file = join(work, profileName);
     const profile = readProfile(file);
-    console.log(`\n${formatLayers(loads.map((entry) => ({ label: entry.path, requests: entry.requests, cpuUsPerRequest: entry.cpuUsPerRequest, layers: layersIn(profile, entry.window) })))}`);
+    const by = (bucketOf: (stack: readonly CallFrame[]) => string) =>
+      loads.map((entry) => ({ label: entry.path, requests: entry.requests, cpuUsPerRequest: entry.cpuUsPerRequest, layers: bucketsIn(profile, [entry.window], bucketOf) }));
+    console.log(`\n${formatLayers(by(nearestLayer))}`);
+    console.log(`\n${formatLayers(by(middlewareOfStack), 'middleware (bench/lib/middleware.ts)')}`);
     console.log(`\n${file} (whole run, start and warm-up included)\n${formatSummary(summarise(file), Number(values.top))}`);
   }
 } finally {

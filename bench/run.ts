@@ -12,14 +12,19 @@ import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
 import { probesSentBy } from './lib/mix.ts';
 import { loopDelayPreload, serverDelays } from './lib/server-delays.ts';
 import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
-import { toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
-import { evaluateTargets, firstStart } from './lib/targets.ts';
+import { addRouteProfile, toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
+import { profileRoutes, routeProfileSection, type RouteProfile } from './lib/route-profile.ts';
+import { evaluateTargets, firstStart, withProfileAlternative } from './lib/targets.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 // --cases=health,subject/all measures only the cases whose names contain one of these (and the Express
 // ceiling), and skips the cold starts: for trying one change quickly.
 const only = [...args].find((arg) => arg.startsWith('--cases='))?.slice('--cases='.length).split(',');
+// --profile-only runs only the per-route CPU profile (issue 18, target 4) and puts it into the results already
+// written; --profile-rate=N offers N req/s to each profiled route (default 3000: below saturation for all).
+const profileOnly = args.has('--profile-only');
+const profileRate = Number([...args].find((arg) => arg.startsWith('--profile-rate='))?.slice('--profile-rate='.length) ?? 3000);
 const plan: LoadPlan = quick
   ? { connections: 50, warmupSeconds: 1, rounds: 3, roundSeconds: 2 }
   : { connections: 50, warmupSeconds: 3, rounds: 3, roundSeconds: 5 };
@@ -156,20 +161,62 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
   await coldStart(runtime, firstStart, (spawn) => ({ DATA_DIR: join(work, `pglite-new-${index}-${spawn}`) }));
 }
 
-async function main() {
+/** Where each microsecond of health and subject/all goes, beside the Express ceiling, on the project's Node. */
+function measurePerRoute(databaseUrl: string): Promise<RouteProfile> {
+  log(`\n== per-route CPU profile (${process.version})`);
+  return profileRoutes({
+    runtime: { name: `node ${process.version}`, node: process.execPath, version: process.version },
+    databaseUrl,
+    work: join(work, 'profile'),
+    cpu: serverCpu,
+    rate: profileRate,
+    connections: plan.connections,
+    rounds: quick ? 2 : 4,
+    roundSeconds: quick ? 3 : 5,
+    warmupSeconds: 2,
+    // node's default: a shorter interval buys samples with more of the profiler's own cost on every row.
+    intervalUs: 1000,
+    log,
+  });
+}
+
+function build(): void {
   log('building dist/ …');
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+/** `--profile-only`: the per-route profile alone, into the results already in bench/results/. */
+async function onlyProfile() {
+  build();
+  const schema = await createSchema();
+  try {
+    await seedForum(schema.url, seededPosts);
+    const profile = await measurePerRoute(schema.url);
+    addRouteProfile(profile, new URL('results/', import.meta.url));
+    log(`\n${routeProfileSection(profile)}`);
+    log('written into bench/results/latest.md and latest.json (the rest of both kept)');
+  } finally {
+    await schema.drop();
+  }
+}
+
+async function main() {
+  build();
   const schema = await createSchema();
   await seedForum(schema.url, seededPosts);
   const tokens = createAccessTokens(benchSecret);
   const token = await tokens.issue({ id: 'bench1', role: 'ROLE_USER_CERT' });
   const attackerTokens = await Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
   const measuredRuntimes = runtimes();
+  let perRoute: RouteProfile | undefined;
   try {
     for (const [index, runtime] of measuredRuntimes.entries()) await measureRuntime(runtime, index, schema.url, token, attackerTokens);
+    // A focused run (--cases) skips it, as it skips the cold starts.
+    if (only === undefined) perRoute = await measurePerRoute(schema.url);
   } finally {
     await schema.drop();
   }
+  const targets = measuredRuntimes.flatMap((runtime) => evaluateTargets(cases, coldStarts, memory, runtime.name));
   const report: Report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}` },
@@ -177,7 +224,8 @@ async function main() {
     cases,
     coldStarts,
     memory,
-    targets: measuredRuntimes.flatMap((runtime) => evaluateTargets(cases, coldStarts, memory, runtime.name)),
+    targets: perRoute ? withProfileAlternative(targets) : targets,
+    ...(perRoute ? { perRoute } : {}),
     notes: [
       `load generator: autocannon in this process pinned to CPU 0 (taskset), servers pinned to CPU ${serverCpu}; PostgreSQL is the machine's own server, unpinned (it shares the cores).`,
       'cases are measured round-robin (round 1 of every case, then round 2, …), so ratios compare figures taken under the same background load.',
@@ -191,4 +239,4 @@ async function main() {
   log('written: bench/results/latest.json and latest.md');
 }
 
-await main();
+await (profileOnly ? onlyProfile() : main());

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopChild } from '../../test/ops/harness/children.ts';
@@ -48,13 +48,29 @@ export function rssMbOf(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number
 
 const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
-function cpuMsOf(pid: number, which: 'all' | 'system' = 'all'): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU ms (user + system) in a /proc stat file: a process's (every thread) or one thread's (Linux). */
+function cpuMsIn(statFile: string, which: 'all' | 'system' = 'all'): number {
+  const stat = readFileSync(statFile, 'utf8');
   // The command name (field 2) may contain spaces: count the fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = (which === 'all' ? Number(fields[11]) : 0) + Number(fields[12]);
   return (ticks * 1000) / clockTicksPerSecond;
+}
+
+/** CPU time (user + system, every thread) a process has used so far, in ms, from /proc (Linux). */
+const cpuMsOf = (pid: number, which: 'all' | 'system' = 'all'): number => cpuMsIn(`/proc/${pid}/stat`, which);
+
+/** CPU ms so far of each live thread of `pid`, by thread id, with the thread's name (/proc/<pid>/task). */
+export function threadCpuMs(pid: number): Map<number, { name: string; ms: number }> {
+  const threads = new Map<number, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(Number(tid), { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), ms: cpuMsIn(`/proc/${pid}/task/${tid}/stat`) });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads;
 }
 
 /** Polls `url` until it answers 200; returns the elapsed ms since `startedAt`. */

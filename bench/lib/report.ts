@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Measurement } from './load.ts';
+import { routeProfileSection, withRouteProfileSection, type RouteProfile } from './route-profile.ts';
+import { withProfileAlternative } from './targets.ts';
 
 export interface CaseResult extends Partial<Measurement> {
   runtime: string;
@@ -35,6 +37,8 @@ export interface Target {
   byCpu?: number | undefined;
   goal: string;
   met: boolean | undefined;
+  /** Where the issue accepts something else when the goal is not met: what is given instead. */
+  alternative?: string;
 }
 
 export interface Report {
@@ -45,6 +49,8 @@ export interface Report {
   coldStarts: ColdStart[];
   memory: Memory[];
   targets: Target[];
+  /** Issue 18, target 4's alternative (bench/lib/route-profile.ts); absent when the run did not profile. */
+  perRoute?: RouteProfile;
   notes: string[];
 }
 
@@ -74,6 +80,12 @@ function caseTable(report: Report): string[] {
   return notes.length > 0 ? [...lines, '', ...notes] : lines;
 }
 
+/** A row of the targets table. */
+export function targetRow(target: Target): string {
+  const met = target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**';
+  return `| ${target.runtime} | ${target.name} | ${fixed(target.actual, 2)} | ${fixed(target.byCpu, 2)} | ${target.goal} | ${target.alternative === undefined ? met : `${met}; ${target.alternative}`} |`;
+}
+
 export function toMarkdown(report: Report): string {
   return [
     `# Benchmark results (${report.date})`,
@@ -89,10 +101,7 @@ export function toMarkdown(report: Report): string {
     '',
     '| runtime | target | actual (req/s) | by server CPU time | goal | met (req/s) |',
     '|---|---|---|---|---|---|',
-    ...report.targets.map(
-      (target) =>
-        `| ${target.runtime} | ${target.name} | ${fixed(target.actual, 2)} | ${fixed(target.byCpu, 2)} | ${target.goal} | ${target.met === undefined ? 'n/a' : target.met ? 'yes' : '**no**'} |`,
-    ),
+    ...report.targets.map(targetRow),
     '',
     '## Cold start (median of spawns: process spawn → first 200)',
     '',
@@ -106,6 +115,7 @@ export function toMarkdown(report: Report): string {
     '|---|---|---|---|---|',
     ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} | ${entry.peakMb} |`),
     '',
+    ...(report.perRoute === undefined ? [] : [routeProfileSection(report.perRoute), '']),
     '## Notes',
     '',
     ...report.notes.map((note) => `- ${note}`),
@@ -116,4 +126,28 @@ export function toMarkdown(report: Report): string {
 export function writeReport(report: Report, directory: URL): void {
   writeFileSync(new URL('latest.json', directory), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(new URL('latest.md', directory), toMarkdown(report));
+}
+
+/**
+ * Adds a per-route profile to the results already in `directory` without touching the rest: its section of
+ * latest.md is replaced (or inserted before the notes), the two ratio targets' rows say the alternative is
+ * given, and latest.json gets the profile and those targets.
+ */
+export function addRouteProfile(profile: RouteProfile, directory: URL): void {
+  const jsonFile = new URL('latest.json', directory);
+  const markdownFile = new URL('latest.md', directory);
+  let markdown = existsSync(markdownFile) ? readFileSync(markdownFile, 'utf8') : '';
+  if (existsSync(jsonFile)) {
+    const report = JSON.parse(readFileSync(jsonFile, 'utf8')) as Report;
+    const targets = withProfileAlternative(report.targets);
+    writeFileSync(jsonFile, `${JSON.stringify({ ...report, targets, perRoute: profile }, null, 2)}\n`);
+    // The first targets table is this JSON's; later ones (focused runs pasted below it) keep their rows.
+    const lines = markdown.split('\n');
+    for (const target of targets.filter((entry) => entry.alternative !== undefined)) {
+      const at = lines.findIndex((line) => line.startsWith(`| ${target.runtime} | ${target.name} |`));
+      if (at >= 0) lines[at] = targetRow(target);
+    }
+    markdown = lines.join('\n');
+  }
+  writeFileSync(markdownFile, withRouteProfileSection(markdown, routeProfileSection(profile)));
 }

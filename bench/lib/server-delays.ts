@@ -8,7 +8,7 @@ export function loopDelayPreload(file: string): { nodeArgs: string[]; env: Recor
 }
 
 /** ns the main thread of `pid` has waited for a core so far (run-queue time, /proc/<pid>/task/<pid>/schedstat). */
-function waitedNs(pid: number): number {
+export function waitedNs(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
   } catch {

@@ -1,6 +1,21 @@
 import { ourName } from './cases.ts';
 import type { CaseResult, ColdStart, Memory, Target } from './report.ts';
 
+/** The two ratio targets that a per-route CPU profile may stand in for (issue 18, target 4). */
+const profiledRatios = ['/ajax/subject/all (full stack, access log on) ÷ Express ceiling', '/ajax/health/ ÷ Express ceiling'];
+
+/**
+ * The targets, with the per-route profile noted as given on the two ratio targets it stands in for when they
+ * are not met (their `met` stays as measured).
+ */
+export function withProfileAlternative(targets: Target[]): Target[] {
+  return targets.map((target) =>
+    profiledRatios.includes(target.name) && target.met === false
+      ? { ...target, alternative: 'alternative given: the per-route CPU profile ("Where each microsecond goes, per route")' }
+      : target,
+  );
+}
+
 /** The cold start of a server on an empty data directory (a fresh clone's first `npm start`). */
 export const firstStart = 'pglite (new, empty data dir)';
 
@@ -38,8 +53,8 @@ export function evaluateTargets(cases: CaseResult[], coldStarts: ColdStart[], me
   const mix = measured(ourName('ALB-like mix (probes + traffic)', 'postgres'));
   const probesP99 = mix?.note === undefined ? undefined : Number(/p99 (\d+(?:\.\d+)?) ms/.exec(mix.note)?.[1]);
   return [
-    target('/ajax/subject/all (full stack, access log on) ÷ Express ceiling', relative(subjects, ceiling), '≥ 0.75', (v) => v >= 0.75),
-    target('/ajax/health/ ÷ Express ceiling', relative(ourName('GET /ajax/health/', 'postgres'), ceiling), '≥ 0.9', (v) => v >= 0.9),
+    target(profiledRatios[0]!, relative(subjects, ceiling), '≥ 0.75', (v) => v >= 0.75),
+    target(profiledRatios[1]!, relative(ourName('GET /ajax/health/', 'postgres'), ceiling), '≥ 0.9', (v) => v >= 0.9),
     target(
       'protected one-row route cost ÷ public one-row route cost',
       invert(relative(ourName('protected one-row POST /ajax/account/', 'postgres'), ourName('public one-row GET /ajax/subject/get', 'postgres'))),
