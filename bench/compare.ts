@@ -70,13 +70,13 @@ try {
     for (const [which, server] of servers.entries()) {
       const result = await round(server, Number(values.seconds));
       rounds[which]!.push(result);
-      console.log(`${'AB'[which]}: ${result.rps} req/s, ${result.cpuUsPerRequest} µs/request, busy ${result.serverBusyPct} %, non-2xx ${result.non2xx}${result.note ? `; ${result.note}` : ''}`);
+      console.log(`${'AB'[which]}: ${result.rps} req/s, p99 ${result.p99Ms} ms, ${result.cpuUsPerRequest} µs/request, busy ${result.serverBusyPct} %, non-2xx ${result.non2xx}${result.note ? `; ${result.note}` : ''}`);
     }
   }
   const [a, b] = rounds.map(summariseRounds) as [ReturnType<typeof summariseRounds>, ReturnType<typeof summariseRounds>];
   console.log(`\n${values.method} ${path}`);
-  console.log(`A ${values.a} ${values['a-env'].join(' ')} ${values['a-arg'].join(' ')}: ${a.rps} req/s (${a.rpsSpread.join('–')}), ${a.cpuUsPerRequest} µs/request`);
-  console.log(`B ${values.b} ${values['b-env'].join(' ')} ${values['b-arg'].join(' ')}: ${b.rps} req/s (${b.rpsSpread.join('–')}), ${b.cpuUsPerRequest} µs/request`);
+  console.log(`A ${values.a} ${values['a-env'].join(' ')} ${values['a-arg'].join(' ')}: ${a.rps} req/s (${a.rpsSpread.join('–')}), p99 ${a.p99Ms} ms, ${a.cpuUsPerRequest} µs/request`);
+  console.log(`B ${values.b} ${values['b-env'].join(' ')} ${values['b-arg'].join(' ')}: ${b.rps} req/s (${b.rpsSpread.join('–')}), p99 ${b.p99Ms} ms, ${b.cpuUsPerRequest} µs/request`);
   console.log(`B ÷ A: throughput ${(b.rps / a.rps).toFixed(2)}, CPU per request ${((b.cpuUsPerRequest ?? 0) / (a.cpuUsPerRequest ?? 1)).toFixed(2)}`);
   console.log(`rss after: A ${servers[0]!.rssMb()} MB (peak ${servers[0]!.peakRssMb()}), B ${servers[1]!.rssMb()} MB (peak ${servers[1]!.peakRssMb()})`);
 } finally {
