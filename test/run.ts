@@ -22,7 +22,7 @@ import { tierSetup } from './setup/tiers.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Files that time something on the wall clock: run after the others, alone. */
-export const timedAlone = [
+const timedAlone = [
   'test/server/server-process.test.ts',
   'test/content/hostile-posts.test.ts',
   'test/http/shared-state.test.ts',

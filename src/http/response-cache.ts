@@ -6,9 +6,9 @@ import type { CacheNotices } from '../db/cache-notices.ts';
  *
  * Refreshed ahead: a request for an entry in the last quarter of its maximum age still gets that entry at
  * once and starts the next load in the background. Under steady traffic a popular entry is replaced before it
- * expires, so no request waits for the database behind it (every second, a board page's expiry used to hold all
- * of the requests for it for the length of one query: the p99 of board/list and board/read), and no answer is
- * older than the maximum age.
+ * expires, so no request waits for the database behind it (before, every second, a board page's expiry held
+ * all of the requests for it for the length of one query: short against a local PostgreSQL, where board/read's
+ * p99 did not move, longer across a network), and no answer is older than the maximum age.
  */
 export interface ResponseCache<T> {
   /** The value cached under `key` if younger than the maximum age, else what `load` answers. */
@@ -52,6 +52,13 @@ export function responseCache<T>({ maxAgeMs, maxEntries, keepIf, shared }: Respo
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
   }
 
+  /** Starts `load` as the one load of `key` that requests share until it settles. */
+  function startLoad(key: string, load: () => Promise<T>): Promise<T> {
+    const pending = reload(key, load);
+    loading.set(key, pending);
+    return pending;
+  }
+
   async function reload(key: string, load: () => Promise<T>): Promise<T> {
     const startedIn = generation;
     const startedAt = performance.now();
@@ -76,21 +83,13 @@ export function responseCache<T>({ maxAgeMs, maxEntries, keepIf, shared }: Respo
     get(key, load) {
       const entry = entries.get(key);
       const age = entry === undefined ? Infinity : performance.now() - entry.loadedAt;
-      let pending = loading.get(key);
-      if (age < maxAgeMs) {
-        if (age >= maxAgeMs * refreshAheadAfter && pending === undefined) {
-          // Nobody waits for this load: a failure is left for the request that finds the entry expired.
-          const ahead = reload(key, load);
-          ahead.catch(() => undefined);
-          loading.set(key, ahead);
-        }
-        return Promise.resolve(entry!.value);
+      const pending = loading.get(key);
+      if (age >= maxAgeMs) return pending ?? startLoad(key, load);
+      if (age >= maxAgeMs * refreshAheadAfter && pending === undefined) {
+        // Nobody waits for this load: a failure is left for the request that finds the entry expired.
+        startLoad(key, load).catch(() => undefined);
       }
-      if (pending === undefined) {
-        pending = reload(key, load);
-        loading.set(key, pending);
-      }
-      return pending;
+      return Promise.resolve(entry!.value);
     },
     clear,
     invalidatedBy: (change) =>

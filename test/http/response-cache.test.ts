@@ -38,12 +38,20 @@ describe('The response cache', () => {
   });
 
   describe('refreshed ahead', () => {
-    /** The cache's clock, moved by the test (the cache reads performance.now()). */
-    const clock = (t: TestContext) => {
+    /**
+     * A cache of 1 s entries holding 'first' under 'page', `ageMs` old by its clock, which the test moves on
+     * with `advance` (the cache reads performance.now()).
+     */
+    const cacheAged = async (t: TestContext, ageMs: number) => {
       let now = 1_000_000;
       t.mock.method(performance, 'now', () => now);
-      return { advance: (ms: number) => (now += ms) };
+      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
+      await cache.get('page', async () => 'first');
+      now += ageMs;
+      return { cache, advance: (ms: number) => (now += ms) };
     };
+    /** Lets a load the test just finished settle in the cache. */
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
     /** A load the test finishes when it wants, counting how often it was started. */
     const controlledLoad = () => {
       const load = {
@@ -61,29 +69,23 @@ describe('The response cache', () => {
     };
 
     it('When an entry is in the last quarter of its maximum age, then requests get it at once while one load of its successor runs, and then get the successor without a load', async (t) => {
-      const { advance } = clock(t);
-      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
-      await cache.get('page', async () => 'first');
-      advance(800);
+      const { cache, advance } = await cacheAged(t, 800);
       const next = controlledLoad();
       assert.equal(await cache.get('page', next.run), 'first');
       assert.equal(await cache.get('page', next.run), 'first');
       assert.equal(next.started, 1);
       next.finish('second');
-      await new Promise((resolve) => setImmediate(resolve));
+      await settled();
       advance(300);
       assert.equal(await cache.get('page', () => Promise.reject(new Error('not loaded again'))), 'second');
     });
 
     it('When a load started ahead fails, then the entry is still answered until it expires and the next request tries again', async (t) => {
-      const { advance } = clock(t);
-      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
-      await cache.get('page', async () => 'first');
-      advance(900);
+      const { cache, advance } = await cacheAged(t, 900);
       const failing = controlledLoad();
       assert.equal(await cache.get('page', failing.run), 'first');
       failing.fail(new Error('database down'));
-      await new Promise((resolve) => setImmediate(resolve));
+      await settled();
       const retry = controlledLoad();
       assert.equal(await cache.get('page', retry.run), 'first');
       assert.equal(retry.started, 1);
@@ -95,15 +97,12 @@ describe('The response cache', () => {
     });
 
     it('When a write clears the cache while a load started ahead runs, then what that load read is not kept', async (t) => {
-      const { advance } = clock(t);
-      const cache = responseCache<string>({ maxAgeMs: 1000, maxEntries: 10 });
-      await cache.get('page', async () => 'first');
-      advance(800);
+      const { cache } = await cacheAged(t, 800);
       const ahead = controlledLoad();
       await cache.get('page', ahead.run);
       cache.clear();
       ahead.finish('read before the write');
-      await new Promise((resolve) => setImmediate(resolve));
+      await settled();
       assert.equal(await cache.get('page', async () => 'after the write'), 'after the write');
     });
   });
