@@ -17,9 +17,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:24-slim
+# GLIBC_TUNABLES: glibc serves every allocation of 128 kB or more (a request body, a post on its way to the
+# sanitizer thread) from its own mapping and gives it back when freed. By default glibc raises that threshold
+# to the largest block freed so far, so after the first large post such blocks stay in its heaps: 15–20 MB more
+# resident after the benchmark's hostile posts (bench/README.md). The server is started with the same setting
+# by `npm start`, deploy/forum-api.service and the benchmark.
 ENV NODE_ENV=production \
     PORT=8080 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -8,15 +8,17 @@ import { createLogger } from '../../src/logger.ts';
 import { attackers } from './adversarial.ts';
 import { createPostgresSchema } from '../../test/helpers/app.ts';
 import { productionEnv as requiredInProduction } from '../../test/helpers/server-process.ts';
+import { imageMallocTunables } from './processes.ts';
 
 export const benchSecret = randomBytes(48).toString('base64url');
 
 /**
- * How every benchmarked server of ours runs: production mode (what the tests' production start needs), access
- * log on, no drain (mail goes nowhere).
+ * How every benchmarked server of ours runs: production mode (what the tests' production start needs), the Docker
+ * image's malloc settings, access log on, no drain (mail goes nowhere).
  */
 export const productionEnv = {
   ...requiredInProduction,
+  ...imageMallocTunables(),
   JWT_SECRET: benchSecret,
   LOG_LEVEL: 'info',
   SHUTDOWN_DRAIN_MS: '0',

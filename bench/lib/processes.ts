@@ -30,13 +30,22 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
+const imageDockerfile = () => readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+
 /** The node flags the Docker image starts the server with (its CMD), so the benchmark measures what ships. */
 export function imageNodeFlags(): string[] {
-  const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+  const dockerfile = imageDockerfile();
   const command = /^CMD (\[.*\])\s*$/m.exec(dockerfile)?.[1];
   const words = command === undefined ? [] : (JSON.parse(command) as string[]);
   if (words[0] !== 'node' || words.at(-1) !== 'dist/server.js') throw new Error('the Dockerfile has no CMD ["node", …flags, "dist/server.js"]');
   return words.slice(1, -1);
+}
+
+/** The malloc settings the Docker image runs the server with (its ENV GLIBC_TUNABLES), for the same reason. */
+export function imageMallocTunables(): { GLIBC_TUNABLES: string } {
+  const tunables = /^\s*(?:ENV\s+)?GLIBC_TUNABLES=(\S+)/m.exec(imageDockerfile())?.[1];
+  if (tunables === undefined) throw new Error('the Dockerfile sets no GLIBC_TUNABLES');
+  return { GLIBC_TUNABLES: tunables };
 }
 
 /** Resident set size of a process (or its peak so far, VmHWM), from /proc (Linux). */

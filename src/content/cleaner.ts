@@ -17,9 +17,20 @@ const workerFile = new URL(`./sanitize-worker${import.meta.url.slice(import.meta
  */
 export const sanitizerHeap = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 
+/**
+ * How long a sanitizer thread outlives its last task. A thread takes about 0.1 s to start (sanitize-html and
+ * postcss load into it), so a burst of writes (an import, a spam wave, a user editing) stays on a warm thread.
+ * Stopping it sooner would give back little: V8 keeps a stopped thread's heap pages for the next one (about
+ * 25 MB after the benchmark's hostile posts; starting and stopping threads again does not add to it), and only
+ * ~6 MB leave the process with the thread (issue 18, measured: 164 → 158 MB).
+ */
+export const sanitizerIdleMs = 60_000;
+
 export interface HtmlCleaner {
   /** See cleanUserHtml. */
   clean(dirty: string, field: 'content' | 'description'): Promise<string>;
+  /** Threads running now (0 before the first write and once they have been idle for `idleMs`). */
+  threads(): number;
   /** Stops its threads. */
   close(): Promise<void>;
 }
@@ -27,9 +38,10 @@ export interface HtmlCleaner {
 /**
  * Worker threads that clean HTML, so that the event loop answering every other request (the load balancer's
  * health checks first) never parses user HTML: even linear work on a large post took a third of a second.
- * Started by the first write; one thread per spare core (at least one), stopped after a minute without work.
+ * Started by the first write; one thread per spare core (at least one), stopped after `idleMs` without work.
  */
-export function htmlCleaner(heap: typeof sanitizerHeap = sanitizerHeap): HtmlCleaner {
+export function htmlCleaner({ heap = sanitizerHeap, idleMs = sanitizerIdleMs } = {}): HtmlCleaner {
+  let started: Tinypool | undefined;
   let threads: Promise<Tinypool> | undefined;
   const sanitizerThreads = () =>
     (threads ??= import('tinypool').then(({ default: Pool }) => {
@@ -38,12 +50,13 @@ export function htmlCleaner(heap: typeof sanitizerHeap = sanitizerHeap): HtmlCle
         minThreads: 0,
         maxThreads: Math.max(1, availableParallelism() - 1),
         maxQueue: maxWaiting,
-        idleTimeout: 60_000,
+        idleTimeout: idleMs,
         resourceLimits: heap,
       });
       // A thread that fails with no task of its own (one already stopped at its deadline) is replaced; its
       // error belongs to no request, and unheard it would stop the process.
       pool.on('error', () => undefined);
+      started = pool;
       return pool;
     }));
   return {
@@ -63,6 +76,7 @@ export function htmlCleaner(heap: typeof sanitizerHeap = sanitizerHeap): HtmlCle
       if (result.html.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
       return result.html;
     },
+    threads: () => started?.threads.length ?? 0,
     async close() {
       await (await threads)?.destroy();
     },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { htmlCleaner } from '../../src/content/cleaner.ts';
 import { ApiError } from '../../src/http/errors.ts';
@@ -17,7 +18,7 @@ async function statusOf(cleaning: Promise<string>): Promise<{ status: number; er
 describe('The sanitizer threads and their heap limit', () => {
   const production = htmlCleaner();
   // Enough for a thread to start, not for the 480 kB post.
-  const small = htmlCleaner({ maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 2 });
+  const small = htmlCleaner({ heap: { maxOldGenerationSizeMb: 12, maxYoungGenerationSizeMb: 2 } });
   after(() => Promise.all([production.close(), small.close()]));
 
   it('When every hostile and heaviest accepted content is cleaned within the production heap limit, then each gets its own answer and none runs out of memory', async () => {
@@ -35,5 +36,21 @@ describe('The sanitizer threads and their heap limit', () => {
     assert.equal(outcome.error?.code, 'CONTENT_TOO_COMPLEX');
     assert.deepEqual(outcome.error?.fields?.map(({ field }) => field), ['content']);
     assert.equal(await small.clean('<p>fine <b>again</b></p>', 'content'), '<p>fine <b>again</b></p>');
+  });
+});
+
+describe('The sanitizer threads between writes', () => {
+  const idleMs = 300;
+  const cleaner = htmlCleaner({ idleMs });
+  after(() => cleaner.close());
+
+  it('When no write has come for longer than the idle time, then no thread is left holding memory, and the next write starts one and is cleaned', async () => {
+    assert.equal(cleaner.threads(), 0, 'no thread before the first write');
+    assert.equal(await cleaner.clean('<p>one</p><script>x</script>', 'content'), '<p>one</p>');
+    assert.equal(cleaner.threads(), 1);
+    const deadline = Date.now() + idleMs + 5_000;
+    while (cleaner.threads() > 0 && Date.now() < deadline) await sleep(50);
+    assert.equal(cleaner.threads(), 0, `a thread is still running ${idleMs + 5_000} ms after the last write`);
+    assert.equal(await cleaner.clean('<p>two</p>', 'content'), '<p>two</p>');
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { albContract } from '../../deploy/alb-contract.ts';
 import { trustProxyBehindCloudflare } from '../../deploy/cdk/cloudflare-ingress.ts';
-import { imageNodeFlags } from '../../bench/lib/processes.ts';
+import { imageMallocTunables, imageNodeFlags } from '../../bench/lib/processes.ts';
 import { loadConfig } from '../../src/config.ts';
 import { testSecret } from '../helpers/app.ts';
 
@@ -18,7 +18,7 @@ const value = (key: string) => {
   assert.equal(all.length, 1, `${key} is set once`);
   return all[0]!;
 };
-const environment = () => Object.fromEntries(values('Environment').map((entry) => entry.split('=', 2) as [string, string]));
+const environment = () => Object.fromEntries(values('Environment').map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
 
 describe('The systemd unit (deploy/forum-api.service)', () => {
   it('When the service stops, then systemd waits longer than the app drains and shuts down (TimeoutStopSec > drain + shutdown timeout)', () => {
@@ -29,9 +29,10 @@ describe('The systemd unit (deploy/forum-api.service)', () => {
     assert.equal(value('KillSignal'), 'SIGTERM');
   });
 
-  it('When started, then Node gets the same memory flags as the Docker image (the benchmark measures those)', () => {
+  it('When started, then Node gets the same memory flags and malloc settings as the Docker image (the benchmark measures those)', () => {
     const flags = value('ExecStart').split(' ').slice(1, -1);
     assert.deepEqual(flags, imageNodeFlags());
+    assert.equal(environment().GLIBC_TUNABLES, imageMallocTunables().GLIBC_TUNABLES);
   });
 
   it('When started, then it runs the built server with Node directly (not npm), in production, on the target group port', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { imageNodeFlags } from '../../bench/lib/processes.ts';
+import { imageMallocTunables, imageNodeFlags } from '../../bench/lib/processes.ts';
 import { testSecret } from '../helpers/app.ts';
 import { runServerToExit } from '../helpers/server-process.ts';
 import { accepts, freePort } from '../ops/harness/ports.ts';
@@ -31,9 +31,9 @@ describe('Starting and stopping the server the way the README says', () => {
     await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('When started with `npm start`, then Node gets the same flags as the Docker image (the memory and start-up figures are measured with those)', () => {
+  it('When started with `npm start`, then Node gets the same flags and malloc settings as the Docker image (the memory and start-up figures are measured with those)', () => {
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.equal(scripts.start, ['exec node', ...imageNodeFlags(), 'src/server.ts'].join(' '));
+    assert.equal(scripts.start, [`GLIBC_TUNABLES=${imageMallocTunables().GLIBC_TUNABLES}`, 'exec node', ...imageNodeFlags(), 'src/server.ts'].join(' '));
   });
 
   it('When `npm start` itself gets SIGTERM (kill <its pid>), then the node server stops with it and the port is free again', async () => {
