@@ -45,5 +45,9 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=2 \
 # re-optimised by TurboFan; an embedded server holds about 190 MB instead of 300–450 MB after start, never
 # peaks at 750 MB, and starts seconds sooner. V8 lists it among its testing flags: Node is pinned (package.json),
 # so its behaviour cannot change under us. A PostgreSQL deployment runs no WebAssembly; `npm start` uses the same.
+# --v8-pool-size=1: one V8 background thread (concurrent marking and sweeping, parallel scavenges) instead of
+# four, on an instance of two vCPUs the one the event loop is not using. Four threads contending for the cores
+# preempted the event loop in stalls of up to 20 ms: the ALB's probes beside the benchmark's mix answered within
+# p99 ~6 ms instead of ~13 ms, for the same throughput (issue 18, bench/README.md).
 # The benchmark starts the server with exactly these flags.
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "--liftoff-only", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=25", "--liftoff-only", "--v8-pool-size=1", "dist/server.js"]
