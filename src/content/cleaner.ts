@@ -41,10 +41,11 @@ export interface HtmlCleaner {
  * Started by the first write; one thread per spare core (at least one), stopped after `idleMs` without work.
  */
 export function htmlCleaner({ heap = sanitizerHeap, idleMs = sanitizerIdleMs } = {}): HtmlCleaner {
-  let started: Tinypool | undefined;
-  let threads: Promise<Tinypool> | undefined;
+  // The pool while it is being loaded (shared by the writes that wait for it), and once it is there.
+  let loading: Promise<Tinypool> | undefined;
+  let loaded: Tinypool | undefined;
   const sanitizerThreads = () =>
-    (threads ??= import('tinypool').then(({ default: Pool }) => {
+    (loading ??= import('tinypool').then(({ default: Pool }) => {
       const pool = new Pool({
         filename: workerFile.href,
         minThreads: 0,
@@ -56,7 +57,7 @@ export function htmlCleaner({ heap = sanitizerHeap, idleMs = sanitizerIdleMs } =
       // A thread that fails with no task of its own (one already stopped at its deadline) is replaced; its
       // error belongs to no request, and unheard it would stop the process.
       pool.on('error', () => undefined);
-      started = pool;
+      loaded = pool;
       return pool;
     }));
   return {
@@ -76,9 +77,9 @@ export function htmlCleaner({ heap = sanitizerHeap, idleMs = sanitizerIdleMs } =
       if (result.html.length > contentLimits.maxChars) throw errors.contentTooLarge(field, contentLimits.maxChars);
       return result.html;
     },
-    threads: () => started?.threads.length ?? 0,
+    threads: () => loaded?.threads.length ?? 0,
     async close() {
-      await (await threads)?.destroy();
+      await (await loading)?.destroy();
     },
   };
 }
