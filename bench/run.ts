@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sanitizerIdleMs } from '../src/content/cleaner.ts';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { attackers } from './lib/adversarial.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
@@ -51,6 +52,8 @@ function runtimes(): Runtime[] {
 const cases: CaseResult[] = [];
 const coldStarts: ColdStart[] = [];
 const memory: Memory[] = [];
+/** The pause after the load before "after load and an idle pause": the sanitizer thread's idle time and 20 s. */
+const idleSettleMs = sanitizerIdleMs + 20_000;
 
 /** Our server; with `loopDelayFile`, preloaded to report its event-loop delay there (bench/lib/loop-delay-preload.mjs). */
 const ours = (runtime: Runtime, env: Record<string, string>, loopDelayFile?: string) => {
@@ -149,7 +152,15 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
       runtime,
       everyCase.filter((entry) => only === undefined || entry.name === 'express ceiling' || only.some((part) => entry.name.includes(part))),
     );
-    for (const { name, server, afterStartMb } of servers) memory.push({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() });
+    const afterLoad = servers.map(({ name, server, afterStartMb }): Memory => ({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() }));
+    if (only === undefined) {
+      // What a quiet minute gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post,
+      // and V8 releases its heap pages some 10–15 s later (measured with /proc/<pid>/smaps).
+      log(`  idle ${idleSettleMs / 1000} s, then RSS again …`);
+      await new Promise((settled) => setTimeout(settled, idleSettleMs));
+      for (const [index, { server }] of servers.entries()) afterLoad[index]!.afterIdleMb = server.rssMb();
+    }
+    memory.push(...afterLoad);
   } finally {
     for (const { server } of servers) await server.stop();
   }

@@ -25,6 +25,11 @@ export interface Memory {
   server: string;
   afterStartMb: number;
   afterLoadMb: number;
+  /**
+   * After the load, once the server has had no requests for `idleSettleMs` (bench/run.ts): its sanitizer thread
+   * has stopped and V8 has released that thread's heap pages. Not measured with `--cases` (older results lack it).
+   */
+  afterIdleMb?: number;
   /** The highest RSS the process reached (VmHWM). */
   peakMb: number;
 }
@@ -111,9 +116,11 @@ export function toMarkdown(report: Report): string {
     '',
     '## Memory (RSS)',
     '',
-    '| runtime | server | after start MB | after load MB | peak MB |',
-    '|---|---|---|---|---|',
-    ...report.memory.map((entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} | ${entry.peakMb} |`),
+    '| runtime | server | after start MB | after load MB | after load and an idle pause MB | peak MB |',
+    '|---|---|---|---|---|---|',
+    ...report.memory.map(
+      (entry) => `| ${entry.runtime} | ${entry.server} | ${entry.afterStartMb} | ${entry.afterLoadMb} | ${entry.afterIdleMb ?? '–'} | ${entry.peakMb} |`,
+    ),
     '',
     ...(report.perRoute === undefined ? [] : [routeProfileSection(report.perRoute), '']),
     '## Notes',

@@ -19,12 +19,12 @@ export const sanitizerHeap = { maxOldGenerationSizeMb: 32, maxYoungGenerationSiz
 
 /**
  * How long a sanitizer thread outlives its last task. A thread takes about 0.1 s to start (sanitize-html and
- * postcss load into it), so a burst of writes (an import, a spam wave, a user editing) stays on a warm thread.
- * Stopping it sooner would give back little: V8 keeps a stopped thread's heap pages for the next one (about
- * 25 MB after the benchmark's hostile posts; starting and stopping threads again does not add to it), and only
- * ~6 MB leave the process with the thread (issue 18, measured: 164 → 158 MB).
+ * postcss load into it), so a burst of writes (an import, a spam wave, a user editing) stays on a warm thread,
+ * while a lone write after a quiet spell pays that start. A stopped thread's heap pages (~30 MB after the
+ * benchmark's hostile posts) leave the process 10–15 s after it stops (issue 18, bench/rss-probe.ts: 158 →
+ * 127 MB); with a minute here, a server kept ~30 MB more for the whole minute after every burst of writes.
  */
-export const sanitizerIdleMs = 60_000;
+export const sanitizerIdleMs = 10_000;
 
 export interface HtmlCleaner {
   /** See cleanUserHtml. */
