@@ -12,7 +12,7 @@ import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { fromFrontEnd, loadRound, summariseRounds, watchingServer, type Round } from './lib/load.ts';
 import { mixRound } from './lib/mix.ts';
-import { imageNodeFlags, startServer, type Spawned } from './lib/processes.ts';
+import { imageNodeFlags, projectNode, startServer, type Spawned } from './lib/processes.ts';
 import { loopDelayPreload, serverDelays } from './lib/server-delays.ts';
 
 const { values, positionals } = parseArgs({
@@ -47,7 +47,7 @@ try {
     const file = loopDelayFile(which);
     const preload = file === undefined ? { nodeArgs: [], env: {} } : loopDelayPreload(file);
     return startServer({
-      runtime: { name: 'node', node: process.execPath, version: process.version },
+      runtime: projectNode,
       script: resolve(script),
       env: { ...productionEnv, DATABASE_URL: schema.url, ...env, ...preload.env },
       cpu: 1,

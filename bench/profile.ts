@@ -16,7 +16,7 @@ import { formatSummary, readProfile, summarise, type CallFrame } from './lib/cpu
 import { bucketsIn, formatLayers, nearestLayer, type LayerWindow } from './lib/layers.ts';
 import { middlewareOfStack } from './lib/middleware.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
-import { imageNodeFlags, startServer } from './lib/processes.ts';
+import { imageNodeFlags, projectNode, startServer } from './lib/processes.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -46,7 +46,7 @@ const schema = values.db === 'postgres' ? await createSchema() : undefined;
 if (schema) await seedForum(schema.url, 3000);
 try {
   const server = await startServer({
-    runtime: { name: 'node', node: process.execPath, version: process.version },
+    runtime: projectNode,
     script: values.script === undefined ? join(root, 'dist/server.js') : resolve(values.script),
     env: {
       ...productionEnv,

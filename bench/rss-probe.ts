@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { adversarialRound, attackers } from './lib/adversarial.ts';
+import { adversarialRound, attackerTokens as issueAttackerTokens } from './lib/adversarial.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { mixRound } from './lib/mix.ts';
-import { imageNodeFlags, rssMbOf, startServer } from './lib/processes.ts';
+import { imageNodeFlags, projectNode, rssMbOf, startServer } from './lib/processes.ts';
 
 const args = process.argv.slice(2);
 const nodeFlags = args.filter((arg) => arg.startsWith('--') && !arg.startsWith('--env='));
@@ -46,10 +46,9 @@ const schema = await createSchema();
 const work = mkdtempSync(join(tmpdir(), 'rss-probe-'));
 try {
   await seedForum(schema.url, 3000);
-  const tokens = createAccessTokens(benchSecret);
-  const attackerTokens = await Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
+  const attackerTokens = await issueAttackerTokens(createAccessTokens(benchSecret));
   const server = await startServer({
-    runtime: { name: 'node', node: process.execPath, version: process.version },
+    runtime: projectNode,
     script: resolve('dist/server.js'),
     env: { ...productionEnv, DATABASE_URL: schema.url, ...extraEnv },
     cpu: 1,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sanitizerIdleMs } from '../src/content/cleaner.ts';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { attackers } from './lib/adversarial.ts';
+import { attackerTokens as issueAttackerTokens } from './lib/adversarial.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
@@ -154,7 +154,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     );
     const afterLoad = servers.map(({ name, server, afterStartMb }): Memory => ({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() }));
     if (only === undefined) {
-      // What a quiet minute gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post,
+      // What a quiet spell gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post,
       // and V8 releases its heap pages some 10–15 s later (measured with /proc/<pid>/smaps).
       log(`  idle ${idleSettleMs / 1000} s, then RSS again …`);
       await new Promise((settled) => setTimeout(settled, idleSettleMs));
@@ -217,7 +217,7 @@ async function main() {
   await seedForum(schema.url, seededPosts);
   const tokens = createAccessTokens(benchSecret);
   const token = await tokens.issue({ id: 'bench1', role: 'ROLE_USER_CERT' });
-  const attackerTokens = await Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
+  const attackerTokens = await issueAttackerTokens(tokens);
   const measuredRuntimes = runtimes();
   let perRoute: RouteProfile | undefined;
   try {

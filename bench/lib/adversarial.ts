@@ -1,9 +1,14 @@
+import type { AccessTokens } from '../../src/features/auth/access-token.ts';
 import { hostileHtml } from '../../test/fixtures/hostile-html.ts';
 import { fromFrontEnd, run, toRound, type Round } from './load.ts';
 import { healthProbes } from './mix.ts';
 
 /** Accounts the adversarial row posts as (seeded by fixtures.ts), so per-account write limits do not end it early. */
 export const attackers = Array.from({ length: 20 }, (_, index) => `attack${String(index + 1).padStart(2, '0')}`);
+
+/** An access token for each of the attackers, to pass to adversarialRound. */
+export const attackerTokens = (tokens: AccessTokens): Promise<string[]> =>
+  Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
 
 /**
  * The adversarial row: the posts of test/fixtures/hostile-html.ts (content that costs an HTML sanitizer far

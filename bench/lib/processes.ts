@@ -12,6 +12,9 @@ export interface Runtime {
   version: string;
 }
 
+/** The Node this script runs on (the project's Node 24, under npm scripts and node_modules/.bin). */
+export const projectNode: Runtime = { name: 'node', node: process.execPath, version: process.version };
+
 export interface Spawned {
   child: ChildProcess;
   port: number;
