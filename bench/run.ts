@@ -13,9 +13,9 @@ import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
 import { probesSentBy } from './lib/mix.ts';
 import { loopDelayPreload, serverDelays } from './lib/server-delays.ts';
 import { imageNodeFlags, rssMbOf, startServer, type Runtime, type Spawned } from './lib/processes.ts';
-import { addRouteProfile, toMarkdown, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
+import { addRouteProfile, toMarkdown, withProfileAlternative, writeReport, type CaseResult, type ColdStart, type Memory, type Report } from './lib/report.ts';
 import { profileRoutes, routeProfileSection, type RouteProfile } from './lib/route-profile.ts';
-import { evaluateTargets, firstStart, withProfileAlternative } from './lib/targets.ts';
+import { evaluateTargets, firstStart } from './lib/targets.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');

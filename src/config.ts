@@ -2,7 +2,6 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { appDefaults } from './alb-contract.ts';
-import { oauthProviderNames, type OAuthProviderName } from './features/oauth/providers.ts';
 
 const integer = (fallback: number, min = 0) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).default(fallback);
@@ -206,6 +205,10 @@ function crossFieldProblems(env: Partial<Env>): string[] {
   problems.push(...accountProblems(env));
   return problems;
 }
+
+/** The OAuth providers a deployment may enable, each by its OAUTH_<NAME>_CLIENT_ID and _CLIENT_SECRET (src/features/oauth/providers.ts has their endpoints). */
+export const oauthProviderNames = ['google', 'naver', 'kakao'] as const;
+export type OAuthProviderName = (typeof oauthProviderNames)[number];
 
 function accountProblems(env: Partial<Env>): string[] {
   const problems: string[] = [];

@@ -1,20 +1,5 @@
 import { ourName } from './cases.ts';
-import type { CaseResult, ColdStart, Memory, Target } from './report.ts';
-
-/** The two ratio targets that a per-route CPU profile may stand in for (issue 18, target 4). */
-const profiledRatios = ['/ajax/subject/all (full stack, access log on) ÷ Express ceiling', '/ajax/health/ ÷ Express ceiling'];
-
-/**
- * The targets, with the per-route profile noted as given on the two ratio targets it stands in for when they
- * are not met (their `met` stays as measured).
- */
-export function withProfileAlternative(targets: Target[]): Target[] {
-  return targets.map((target) =>
-    profiledRatios.includes(target.name) && target.met === false
-      ? { ...target, alternative: 'alternative given: the per-route CPU profile ("Where each microsecond goes, per route")' }
-      : target,
-  );
-}
+import { profiledRatios, type CaseResult, type ColdStart, type Memory, type Target } from './report.ts';
 
 /** The cold start of a server on an empty data directory (a fresh clone's first `npm start`). */
 export const firstStart = 'pglite (new, empty data dir)';

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config, OAuthProviderName } from '../config.ts';
 import type { CacheNotices } from '../db/cache-notices.ts';
 import type { Db } from '../db/index.ts';
 import type { TaggedJson } from '../http/revalidated.ts';
@@ -24,7 +24,7 @@ import { emailVerificationRepository } from './email-verification/repository.ts'
 import { emailVerificationRoutes } from './email-verification/routes.ts';
 import { emailVerificationService } from './email-verification/service.ts';
 import { oauthClient, type OAuthClient } from './oauth/client.ts';
-import { providerEndpoints, type OAuthProviderName, type ProviderEndpoints } from './oauth/providers.ts';
+import { providerEndpoints, type ProviderEndpoints } from './oauth/providers.ts';
 import { oauthIdentityRepository } from './oauth/repository.ts';
 import { oauthRoutes } from './oauth/routes.ts';
 import { oauthService } from './oauth/service.ts';

@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Passport } from 'passport';
 import { Strategy } from 'passport-strategy';
-import type { AccessTokens } from '../features/auth/access-token.ts';
 import { errors } from './errors.ts';
 import { decodeSafely } from './url.ts';
 import type { RouteAccess } from './public-routes.ts';
@@ -15,14 +14,22 @@ export function tokenFrom(header: string | undefined): string | undefined {
 }
 
 /**
+ * What the strategy needs of the access tokens (src/features/auth/access-token.ts verifies them with jose):
+ * the token's user, or why it yields none. `Express.User` is declared in src/types/express.d.ts.
+ */
+export interface TokenVerifier {
+  verify(token: string): Promise<{ kind: 'valid'; user: Express.User } | { kind: 'expired' } | { kind: 'invalid' }>;
+}
+
+/**
  * A passport strategy over jose. It never refuses a request itself: it sets req.user for a valid token and
  * notes an expired or invalid one; the route guards below decide what that means for each route.
  */
 class AccessTokenStrategy extends Strategy {
   name = 'access-token';
-  readonly tokens: AccessTokens;
+  readonly tokens: TokenVerifier;
 
-  constructor(tokens: AccessTokens) {
+  constructor(tokens: TokenVerifier) {
     super();
     this.tokens = tokens;
   }
@@ -48,7 +55,7 @@ class AccessTokenStrategy extends Strategy {
   }
 }
 
-export function authenticateAccessToken(tokens: AccessTokens): RequestHandler {
+export function authenticateAccessToken(tokens: TokenVerifier): RequestHandler {
   const authenticator = new Passport();
   authenticator.use(new AccessTokenStrategy(tokens));
   const authenticate = authenticator.authenticate('access-token', { session: false }) as RequestHandler;

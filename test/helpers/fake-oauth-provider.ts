@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import express from 'express';
-import type { OAuthProviderName, ProviderEndpoints } from '../../src/features/oauth/providers.ts';
+import type { OAuthProviderName } from '../../src/config.ts';
+import type { ProviderEndpoints } from '../../src/features/oauth/providers.ts';
 import { listen } from './raw-http.ts';
 
 /** The person who "signs in" at the provider on the next authorization. */

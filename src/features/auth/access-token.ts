@@ -24,7 +24,7 @@ export interface AccessTokens {
 /** Access tokens: HS256 JWTs under our own secret, 30 minutes, sent raw in the Authorization header. */
 export function createAccessTokens(secret: string): AccessTokens {
   const key = new TextEncoder().encode(secret);
-  const verified = new VerifiedTokens(verifiedTokensKept);
+  const verified = new VerifiedTokens<TokenUser>(verifiedTokensKept);
   return {
     issue: (user) =>
       new SignJWT({ role: user.role })

@@ -2,7 +2,8 @@ import { CodeChallengeMethod, OAuth2Client } from 'arctic';
 // arctic's Naver and Kakao classes send the client secret in the form body (as those providers require) but
 // hard-code their endpoints; these are the two helpers those classes use, called with our endpoints.
 import { createOAuth2Request, sendTokenRequest } from 'arctic/dist/request.js';
-import { providerSpecs, type OAuthProviderName, type ProviderEndpoints, type ProviderProfile } from './providers.ts';
+import type { OAuthProviderName } from '../../config.ts';
+import { providerSpecs, type ProviderEndpoints, type ProviderProfile } from './providers.ts';
 
 const providerTimeoutMs = 10_000;
 

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-export const oauthProviderNames = ['google', 'naver', 'kakao'] as const;
-export type OAuthProviderName = (typeof oauthProviderNames)[number];
+import type { OAuthProviderName } from '../../config.ts';
 
 export interface ProviderEndpoints {
   authorization: string;

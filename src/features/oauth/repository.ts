@@ -1,5 +1,5 @@
 import type { Db } from '../../db/index.ts';
-import type { OAuthProviderName } from './providers.ts';
+import type { OAuthProviderName } from '../../config.ts';
 
 export function oauthIdentityRepository(db: Db) {
   return {

@@ -7,7 +7,7 @@ import { route, type AnyRoute } from '../../http/routes.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { SessionCookies } from '../auth/session-cookie.ts';
 import type { OAuthClient } from './client.ts';
-import { oauthProviderNames, type OAuthProviderName } from './providers.ts';
+import { oauthProviderNames, type OAuthProviderName } from '../../config.ts';
 import { pendingAuthorization, type OAuthService, type PendingAuthorization } from './service.ts';
 
 const stateCookieName = 'oauthState';

@@ -4,7 +4,8 @@ import type { User } from '../accounts/schemas.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { authLevel } from '../auth/roles.ts';
 import type { OAuthClient } from './client.ts';
-import { oauthProviderNames, type OAuthProviderName, type ProviderProfile } from './providers.ts';
+import { oauthProviderNames, type OAuthProviderName } from '../../config.ts';
+import type { ProviderProfile } from './providers.ts';
 import type { OAuthIdentityRepository } from './repository.ts';
 
 /** What the authorization redirect stored in the signed state cookie. */

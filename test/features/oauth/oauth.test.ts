@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
-import type { OAuthProviderName } from '../../../src/features/oauth/providers.ts';
+import type { OAuthProviderName } from '../../../src/config.ts';
 import { storeUser } from '../../helpers/accounts.ts';
 import { databaseKinds, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { cookieFor, refreshTokenOf } from '../../helpers/cookies.ts';
