@@ -20,9 +20,9 @@ export const sanitizerHeap = { maxOldGenerationSizeMb: 32, maxYoungGenerationSiz
 /**
  * How long a sanitizer thread outlives its last task. A thread takes about 0.1 s to start (sanitize-html and
  * postcss load into it), so a burst of writes (an import, a spam wave, a user editing) stays on a warm thread,
- * while a lone write after a quiet spell pays that start. A stopped thread's heap pages (~30 MB after the
- * benchmark's hostile posts) leave the process 10–15 s after it stops (issue 18, bench/rss-probe.ts: 158 →
- * 127 MB); with a minute here, a server kept ~30 MB more for the whole minute after every burst of writes.
+ * while a lone write after a quiet spell pays that start. A running thread gives back what its tasks' garbage
+ * took 0.2 s after its last task (sanitize-worker.ts); what stopping it gives back (its own heap, ~10 MB) leaves
+ * the process 10–15 s after it stops, when V8 releases a stopped thread's pages (issue 18, bench/rss-probe.ts).
  */
 export const sanitizerIdleMs = 10_000;
 
@@ -53,6 +53,10 @@ export function htmlCleaner({ heap = sanitizerHeap, idleMs = sanitizerIdleMs } =
         maxQueue: maxWaiting,
         idleTimeout: idleMs,
         resourceLimits: heap,
+        // A thread waits for tasks on its event loop, not blocked in Atomics.wait, so that its timer can give
+        // its memory back after a burst (sanitize-worker.ts). Measured: the hostile contents clean ~10 % slower
+        // this way (V8's own tasks run between them), small posts as fast.
+        useAtomics: false,
       });
       // A thread that fails with no task of its own (one already stopped at its deadline) is replaced; its
       // error belongs to no request, and unheard it would stop the process.
