@@ -1,7 +1,7 @@
 // Where our server's memory is, and when it goes back: `taskset -c 0 npx node bench/rss-probe.ts [--env=K=V …]
 // [<node flag> …]` starts dist/server.js on a throw-away PostgreSQL schema (the image's node flags and malloc
 // settings, then the given flags and environment), runs 3 rounds of the ALB-like mix, 3 rounds of the hostile
-// posts, waits idle (10, 20 and 40 s), runs the mix twice more, and prints the RSS at each point broken down by
+// posts, waits idle (1, 10, 20 and 40 s), runs the mix twice more, and prints the RSS at each point broken down by
 // mapping from /proc/<pid>/smaps: the Node binary's pages, V8's 256 kB heap pages (every isolate's: the main
 // thread's and the sanitizer thread's), malloc's heaps (brk `[heap]`, thread arenas: anonymous mappings of
 // 256 kB to 64 MB) and the rest.
@@ -65,7 +65,7 @@ try {
     for (let round = 0; round < 3; round++) console.log(`  ${(await adversarialRound(server.baseUrl, attackerTokens, 5)).note}`);
     report('after the hostile posts');
     let idle = 0;
-    for (const until of [10, 20, 40]) {
+    for (const until of [1, 10, 20, 40]) {
       await new Promise((waited) => setTimeout(waited, (until - idle) * 1000));
       idle = until;
       report(`idle ${until} s`);
