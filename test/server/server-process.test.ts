@@ -85,7 +85,9 @@ describe('The server process', () => {
     server.kill('SIGINT');
     const { code } = await server.exited;
     assert.equal(code, 1);
-    assert.ok(Date.now() - signalled < 2000);
+    // At once rather than after the 20 s drain; half of it leaves room for a loaded machine (2 s once failed on CI).
+    const waited = Date.now() - signalled;
+    assert.ok(waited < 10_000, `exited ${waited} ms after the second signal: it waited for the drain`);
   });
 
   it('When a promise rejection goes unhandled, then it is logged as fatal and the server shuts down with exit 1', async () => {
