@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { adversarialRound, attackerTokens as issueAttackerTokens } from './lib/adversarial.ts';
+import { adversarialRound, issueAttackerTokens } from './lib/adversarial.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { mixRound } from './lib/mix.ts';
 import { imageNodeFlags, projectNode, rssMbOf, startServer } from './lib/processes.ts';

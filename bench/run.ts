@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sanitizerIdleMs } from '../src/content/cleaner.ts';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
-import { attackerTokens as issueAttackerTokens } from './lib/adversarial.ts';
+import { issueAttackerTokens } from './lib/adversarial.ts';
 import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
@@ -154,8 +154,8 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     );
     const afterLoad = servers.map(({ name, server, afterStartMb }): Memory => ({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() }));
     if (only === undefined) {
-      // What a quiet spell gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post,
-      // and V8 releases its heap pages some 10–15 s later (measured with /proc/<pid>/smaps).
+      // What a quiet spell gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post
+      // (its tasks' garbage went 0.2 s after it), and V8 releases the thread's own pages some 10–15 s later.
       log(`  idle ${idleSettleMs / 1000} s, then RSS again …`);
       await new Promise((settled) => setTimeout(settled, idleSettleMs));
       for (const [index, { server }] of servers.entries()) afterLoad[index]!.afterIdleMb = server.rssMb();

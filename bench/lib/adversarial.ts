@@ -7,7 +7,7 @@ import { healthProbes } from './mix.ts';
 export const attackers = Array.from({ length: 20 }, (_, index) => `attack${String(index + 1).padStart(2, '0')}`);
 
 /** An access token for each of the attackers, to pass to adversarialRound. */
-export const attackerTokens = (tokens: AccessTokens): Promise<string[]> =>
+export const issueAttackerTokens = (tokens: AccessTokens): Promise<string[]> =>
   Promise.all(attackers.map((id) => tokens.issue({ id, role: 'ROLE_USER_CERT' })));
 
 /**

@@ -1,4 +1,5 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { TokenVerifier } from '../../http/authentication.ts';
 import { isRole, type Role } from './roles.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
 
@@ -7,8 +8,6 @@ export interface TokenUser {
   role: Role;
 }
 
-export type Verification = { kind: 'valid'; user: TokenUser } | { kind: 'expired' } | { kind: 'invalid' };
-
 const issuer = 'forum-api';
 const audience = 'forum';
 const algorithm = 'HS256';
@@ -16,9 +15,9 @@ export const accessTokenLifetimeSeconds = 30 * 60;
 // Thousands of people signed in within one token lifetime; each entry is a few hundred bytes.
 const verifiedTokensKept = 10_000;
 
-export interface AccessTokens {
+/** `verify` is what the request's authentication calls (src/http/authentication.ts). */
+export interface AccessTokens extends TokenVerifier {
   issue(user: TokenUser): Promise<string>;
-  verify(token: string): Promise<Verification>;
 }
 
 /** Access tokens: HS256 JWTs under our own secret, 30 minutes, sent raw in the Authorization header. */
