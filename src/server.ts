@@ -8,6 +8,7 @@ import { createAccessTokens } from './features/auth/access-token.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createLogger, flushLogger, logFormatFor, type Logger } from './logger.ts';
+import { mainThreadRelease, releaseMemoryWhenQuiet } from './memory-release.ts';
 import { resolveSecrets } from './secrets.ts';
 import { openSharedState, type SharedState } from './shared-state.ts';
 import { StartupError } from './startup-error.ts';
@@ -24,6 +25,7 @@ interface Running {
   probe: DatabaseProbe;
   lifecycle: Lifecycle;
   shared: SharedState;
+  stopMemoryRelease: () => void;
 }
 
 async function readConfigOrExit(): Promise<Config> {
@@ -85,17 +87,25 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     },
     'listening',
   );
-  return { config, logger, server, database, probe, lifecycle, shared };
+  const stopMemoryRelease = releaseMemoryWhenQuiet({
+    ...mainThreadRelease,
+    onRelease: ({ rssBeforeBytes, rssAfterBytes, pauseMs }) =>
+      logger.info({ rssBeforeMb: megabytes(rssBeforeBytes), rssAfterMb: megabytes(rssAfterBytes), pauseMs: Math.round(pauseMs) }, 'quiet after a burst: collected garbage so memory goes back to the system'),
+  });
+  return { config, logger, server, database, probe, lifecycle, shared, stopMemoryRelease };
 }
+
+const megabytes = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
 
 /**
  * SIGTERM: answer health 503 for SHUTDOWN_DRAIN_MS so the ALB stops routing here, then stop accepting,
  * let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), close the database, flush logs and exit.
  */
 async function shutdown(running: Running, reason: string, exitCode: number): Promise<never> {
-  const { config, logger, server, database, probe, lifecycle, shared } = running;
+  const { config, logger, server, database, probe, lifecycle, shared, stopMemoryRelease } = running;
   const { shutdownDrainMs, shutdownTimeoutMs } = config.server;
   lifecycle.startDraining();
+  stopMemoryRelease();
   logger.info({ reason, drainMs: shutdownDrainMs, timeoutMs: shutdownTimeoutMs }, 'draining: health answers 503, requests are still served');
   await sleep(shutdownDrainMs);
 

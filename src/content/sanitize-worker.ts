@@ -1,7 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { garbageCollector } from '../memory-release.ts';
 import { cleanWithinLimits, type LimitedClean } from './sanitize.ts';
 
 // The process's event loop (the load balancer's health checks first) must win the CPU over cleaning. On
@@ -27,11 +26,9 @@ const releaseAfterMs = 200;
  */
 const workWorthReleasingMs = 20;
 
-// V8's gc() for this thread, the way jest's leak detector gets it: the flag (process-wide) puts gc in the
-// contexts made while it is on, and it is on only while this throw-away context is made.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
-setFlagsFromString('--no-expose-gc');
+// Last resort: in this thread an ordinary collection leaves the freed pages pooled (measured: 29 MB stayed,
+// against 12 after a last-resort one).
+const collectGarbage = garbageCollector();
 let workSinceReleaseMs = 0;
 let quietSpell: NodeJS.Timeout | undefined;
 const releaseMemory = () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { htmlCleaner } from '../../src/content/cleaner.ts';
 import { ApiError } from '../../src/http/errors.ts';
 import { hostileHtml } from '../fixtures/hostile-html.ts';
+import { v8PagesMb } from '../helpers/smaps.ts';
 
 /** The status of a cleaning: 200 when cleaned, else the catalogue error's (an empty result is refused by the service, 400). */
 async function statusOf(cleaning: Promise<string>): Promise<{ status: number; error?: ApiError }> {
@@ -55,18 +55,6 @@ describe('The sanitizer threads between writes', () => {
     assert.equal(await cleaner.clean('<p>two</p>', 'content'), '<p>two</p>');
   });
 });
-
-/** This process's resident memory in V8's 256 kB heap pages (every isolate's, the sanitizer threads' too), in MB. */
-function v8PagesMb(): number {
-  let pageSized = false;
-  let kb = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const mapping = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
-    if (mapping !== null) pageSized = parseInt(mapping[2]!, 16) - parseInt(mapping[1]!, 16) === 256 * 1024;
-    else if (pageSized) kb += Number(/^Rss:\s+(\d+) kB/.exec(line)?.[1] ?? 0);
-  }
-  return kb / 1024;
-}
 
 describe('The sanitizer threads after a burst of writes', { skip: process.platform !== 'linux' && 'reads /proc/self/smaps' }, () => {
   // Threads that stay up: what is given back here is given back by a running thread.
