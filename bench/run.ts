@@ -155,7 +155,8 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     const afterLoad = servers.map(({ name, server, afterStartMb }): Memory => ({ runtime: runtime.name, server: name, afterStartMb, afterLoadMb: server.rssMb(), peakMb: server.peakRssMb() }));
     if (only === undefined) {
       // What a quiet spell gives back: the sanitizer thread stops `sanitizerIdleMs` after the last hostile post
-      // (its tasks' garbage went 0.2 s after it), and V8 releases the thread's own pages some 10–15 s later.
+      // (its tasks' garbage went 0.2 s after it), and V8 releases the thread's own pages some 10–15 s later. The
+      // main thread's burst went in its first quiet second (src/memory-release.ts), before "after load".
       log(`  idle ${idleSettleMs / 1000} s, then RSS again …`);
       await new Promise((settled) => setTimeout(settled, idleSettleMs));
       for (const [index, { server }] of servers.entries()) afterLoad[index]!.afterIdleMb = server.rssMb();
