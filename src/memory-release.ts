@@ -44,10 +44,11 @@ export interface QuietRelease {
  * them back at once (bench/rss-probe.ts after the benchmark's hostile posts: 135 → 116–117 MB half a second
  * later; 10 s after the posts 116 MB instead of 140–144, 20 s after 109–110 instead of 133–136). An ordinary
  * one frees the same heap but leaves the pages pooled until the memory reducer's turn, seconds later or, in a
- * process with nothing else to do, not within 20 s (measured). The pause it costs: 87–98 ms on the benchmark's
- * pinned and shared core, once per burst.
+ * process with nothing else to do, not within 20 s (measured). The pause it costs: 87–126 ms on the
+ * benchmark's pinned and shared core (95–207 ms on the embedded PGlite server, whose heap is larger), once per
+ * burst and never during one.
  * - Quiet below 10 % of the loop: the ALB's probes and a light stream of readers stay far below it (a request
- *   takes ~0.3 ms), while any burst keeps the collection away from the requests it would delay.
+ *   takes 0.1–0.3 ms), while any burst keeps the collection away from the requests it would delay.
  * - 10 MB of growth: the collection holds the thread for tens of milliseconds, so it is spent only where there
  *   is something to give back; a steady server's RSS does not grow and never pays for it, and a collection
  *   that frees nothing raises the bar for the next by another 10 MB.
