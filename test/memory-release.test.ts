@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { releaseMemoryWhenQuiet, type CollectGarbage, type QuietRelease } from '../src/memory-release.ts';
-import { v8PagesMb } from './helpers/smaps.ts';
+import { v8PagesMb, v8PagesOnceAtMost } from './helpers/smaps.ts';
 
 const MB = 1024 * 1024;
 
@@ -28,11 +28,7 @@ describe('The main thread after a burst', { skip: process.platform !== 'linux' &
     const afterBurst = v8PagesMb(child.pid!);
     // Without the release, V8 keeps them: measured 74 MB still there 20 s after this burst, and no less.
     const deadline = Date.now() + 8_000;
-    let afterQuiet = afterBurst;
-    while (afterQuiet > afterBurst - 20 && Date.now() < deadline) {
-      await sleep(100);
-      afterQuiet = v8PagesMb(child.pid!);
-    }
+    const afterQuiet = await v8PagesOnceAtMost(afterBurst - 20, deadline - Date.now(), child.pid!);
     assert.ok(afterQuiet <= afterBurst - 20, `V8 heap pages ${afterBurst.toFixed(1)} MB after the burst, still ${afterQuiet.toFixed(1)} MB 8 s later`);
     while (!output.includes('pauseMs') && Date.now() < deadline + 2_000) await sleep(50);
     const report = JSON.parse(output.split('\n').find((line) => line.includes('pauseMs')) ?? 'null') as { rssBeforeBytes: number; rssAfterBytes: number } | null;

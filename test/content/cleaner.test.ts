@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { htmlCleaner } from '../../src/content/cleaner.ts';
 import { ApiError } from '../../src/http/errors.ts';
 import { hostileHtml } from '../fixtures/hostile-html.ts';
-import { v8PagesMb } from '../helpers/smaps.ts';
+import { v8PagesMb, v8PagesOnceAtMost } from '../helpers/smaps.ts';
 
 /** The status of a cleaning: 200 when cleaned, else the catalogue error's (an empty result is refused by the service, 400). */
 async function statusOf(cleaning: Promise<string>): Promise<{ status: number; error?: ApiError }> {
@@ -65,12 +65,7 @@ describe('The sanitizer threads after a burst of writes', { skip: process.platfo
     for (const { html } of hostileHtml) await statusOf(cleaner.clean(html, 'content'));
     const afterBurst = v8PagesMb();
     // Without the release they stay for the thread's life (here a minute); the thread runs at the lowest priority.
-    const deadline = Date.now() + 5_000;
-    let afterQuiet = afterBurst;
-    while (afterQuiet > afterBurst - 8 && Date.now() < deadline) {
-      await sleep(100);
-      afterQuiet = v8PagesMb();
-    }
+    const afterQuiet = await v8PagesOnceAtMost(afterBurst - 8, 5_000);
     assert.ok(afterQuiet <= afterBurst - 8, `V8 heap pages ${afterBurst.toFixed(1)} MB after the burst, still ${afterQuiet.toFixed(1)} MB 5 s later`);
     assert.equal(cleaner.threads(), 1);
     assert.equal(await cleaner.clean('<p>after</p>', 'content'), '<p>after</p>');

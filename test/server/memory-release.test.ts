@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { createPostgresSchema } from '../helpers/app.ts';
 import { spawnServer, type ServerProcess } from '../helpers/server-process.ts';
-
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+import { rssMb } from '../helpers/smaps.ts';
 
 describe('The server process after a burst of requests', { skip: process.platform !== 'linux' && 'reads /proc/<pid>/status' }, () => {
   const started: ServerProcess[] = [];
