@@ -2,7 +2,7 @@
 // [<node flag> …]` starts dist/server.js on a throw-away PostgreSQL schema (the image's node flags and malloc
 // settings, then the given flags and environment), runs 3 rounds of the ALB-like mix, 3 rounds of the hostile
 // posts, waits idle (1, 10, 20 and 40 s), runs the mix twice more, and prints the RSS at each point broken down by
-// mapping from /proc/<pid>/smaps: the Node binary's pages, V8's 256 kB heap pages (every isolate's: the main
+// mapping from /proc/<pid>/smaps: the Node binary's pages (with how much of the ICU data built into it is resident), V8's 256 kB heap pages (every isolate's: the main
 // thread's and the sanitizer thread's), malloc's heaps (brk `[heap]`, thread arenas: anonymous mappings of
 // 256 kB to 64 MB) and the rest.
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { adversarialRound, issueAttackerTokens } from './lib/adversarial.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { mixRound } from './lib/mix.ts';
 import { imageNodeFlags, projectNode, rssMbOf, startServer } from './lib/processes.ts';
+import { icuDataResidentMb } from '../test/helpers/smaps.ts';
 
 const args = process.argv.slice(2);
 const nodeFlags = args.filter((arg) => arg.startsWith('--') && !arg.startsWith('--env='));
@@ -39,7 +40,11 @@ function breakdown(pid: number): string {
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (rss !== null) kinds.set(kind, (kinds.get(kind) ?? 0) + Number(rss[1]));
   }
-  return [...kinds].filter(([, kb]) => kb >= 1024).sort((a, b) => b[1] - a[1]).map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}`).join(', ');
+  return [...kinds]
+    .filter(([, kb]) => kb >= 1024)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, kb]) => `${name} ${(kb / 1024).toFixed(1)}${name === 'node binary' ? ` (ICU data ${icuDataResidentMb(pid).toFixed(1)})` : ''}`)
+    .join(', ');
 }
 
 const schema = await createSchema();

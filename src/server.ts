@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp, requestListener } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { prepareDatabase, type DatabaseHandle, type DatabaseProbe } from './db/index.ts';
+import { checkTimeZone, checkTimeZoneOnceReachable } from './db/time-zone.ts';
 import { createAccessTokens } from './features/auth/access-token.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -48,6 +49,9 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     logger.warn('SMTP_URL is not set: verification mails are written to this log instead of being sent (never allowed in production)');
   }
   const { database, probe } = await prepareDatabase(config.database, logger);
+  // PostgreSQL writes the post dates in APP_TIME_ZONE, so it decides whether the zone exists. A server started
+  // while its database is away (MIGRATE_ON_START=false) checks it once the database is reached (after the start).
+  if (probe.available) await checkTimeZone(database.db, config.timeZone);
   const lifecycle = new Lifecycle();
   // Several instances share what would otherwise differ between them: the limits' counters and the caches' freshness.
   const shared = openSharedState(config, database, logger);
@@ -131,7 +135,10 @@ async function shutdown(running: Running, reason: string, exitCode: number): Pro
   process.exit(exitCode);
 }
 
-function handleSignals(running: Running): void {
+/** Stops the server as a signal would, with `exitCode`; a second call exits at once. */
+type Stop = (reason: string, exitCode: number) => void;
+
+function handleSignals(running: Running): Stop {
   let stopping = false;
   const stop = (reason: string, exitCode: number) => {
     if (stopping) {
@@ -152,6 +159,7 @@ function handleSignals(running: Running): void {
     running.logger.fatal({ err: error }, 'uncaught exception: shutting down');
     stop('uncaughtException', 1);
   });
+  return stop;
 }
 
 /**
@@ -170,7 +178,14 @@ function failStart(logger: Logger, error: unknown): never {
 const config = await readConfigOrExit();
 const logger = createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, config.production));
 try {
-  handleSignals(await start(config, logger));
+  const running = await start(config, logger);
+  const stop = handleSignals(running);
+  if (!running.probe.available) {
+    checkTimeZoneOnceReachable(running.database.db, running.probe, config.timeZone, (error) => {
+      logger.fatal(error.message);
+      stop('APP_TIME_ZONE', 1);
+    });
+  }
 } catch (error) {
   failStart(logger, error);
 }

@@ -15,7 +15,6 @@ import { refreshTokenRepository } from './auth/repository.ts';
 import { authRoutes } from './auth/routes.ts';
 import { authService } from './auth/service.ts';
 import { sessionCookies } from './auth/session-cookie.ts';
-import { postDateFormatter } from './boards/dates.ts';
 import { boardRepository } from './boards/repository.ts';
 import { boardRoutes } from './boards/routes.ts';
 import { boardService, largestCachedPost, type BoardPage, type InTransaction, type ReadPost } from './boards/service.ts';
@@ -66,7 +65,7 @@ export function featureRoutes({ db, config, logger, accessTokens, onClose, cache
   // A post's number comes from its subject's row: both features' repositories join one transaction.
   const inTransaction: InTransaction = (work) =>
     db.transaction().execute((trx) =>
-      work({ boards: boardRepository(trx), subjects: subjectService({ subjects: subjectRepository(trx), accounts, listing }) }),
+      work({ boards: boardRepository(trx, config.timeZone), subjects: subjectService({ subjects: subjectRepository(trx), accounts, listing }) }),
     );
   // List pages are read far more often than posts are written: a brief cache takes most reads off the database.
   const pages = responseCache<BoardPage>({ maxAgeMs: config.boardListCacheMs, maxEntries: 1000, ...shared('board-pages') });
@@ -78,10 +77,10 @@ export function featureRoutes({ db, config, logger, accessTokens, onClose, cache
     keepIf: ({ row }) => (row?.content.length ?? 0) <= largestCachedPost,
     ...shared('board-posts'),
   });
-  const boardRows = boardRepository(db);
+  const boardRows = boardRepository(db, config.timeZone);
   const views = viewCounter({ addViews: boardRows.addViews, flushEveryMs: config.boardViewFlushMs, logger });
   onClose(views.close);
-  const boards = boardService({ boards: boardRows, accounts, inTransaction, formatDate: postDateFormatter(config.timeZone), pages, posts, views });
+  const boards = boardService({ boards: boardRows, accounts, inTransaction, pages, posts, views });
   const auth = authService({ refreshTokens: refreshTokenRepository(db), accounts, accessTokens, guestLogin: config.guestLogin });
   const verification = emailVerificationService({
     verifications: emailVerificationRepository(db),

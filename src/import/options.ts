@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { timeZone } from '../config.ts';
 import type { ImportOptions } from './run.ts';
 import { parseSourceUrl } from './source.ts';
+import { icuTimeZone } from './zoned-time.ts';
 
 export class UsageError extends Error {}
 
@@ -76,7 +76,7 @@ export function parseOptions(argv: string[]): CliOptions | undefined {
   const source = parseSourceUrl(parsed.from);
   if (!source) throw new UsageError('--from must be mysql://user:pass@host[:port]/database');
   if (parsed['password-file'] !== undefined) source.password = readPassword(parsed['password-file']);
-  const zone = timeZone.safeParse(parsed['source-time-zone']);
+  const zone = icuTimeZone.safeParse(parsed['source-time-zone'] ?? 'Asia/Seoul');
   if (!zone.success) throw new UsageError(`--source-time-zone must be an IANA time zone such as Asia/Seoul or UTC (got ${parsed['source-time-zone']})`);
   return {
     source,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { wallClockConverter } from '../../src/import/zoned-time.ts';
+import { icuTimeZone, wallClockConverter } from '../../src/import/zoned-time.ts';
 
 describe('MySQL DATETIME text → instant', () => {
   const seoul = wallClockConverter('Asia/Seoul');
@@ -22,4 +22,19 @@ describe('MySQL DATETIME text → instant', () => {
   it("When the text is MySQL's zero date or no real date, then there is no instant", () => {
     for (const text of ['0000-00-00 00:00:00', '2023-02-30 10:00:00', '2023-05-01 24:00:00', 'yesterday', '']) assert.equal(seoul(text), undefined, text);
   });
+});
+
+describe('--source-time-zone', () => {
+  it('When the zone is an alias or another spelling, then its canonical IANA name is used', () => {
+    assert.equal(icuTimeZone.parse('asia/seoul'), 'Asia/Seoul');
+    assert.equal(icuTimeZone.parse('Etc/UTC'), 'UTC');
+  });
+
+  for (const zone of ['Mars/Olympus_Mons', '+09:00', 'KST-9', 'Seoul']) {
+    it(`When the zone is ${zone}, then it is refused as no IANA time zone`, () => {
+      const parsed = icuTimeZone.safeParse(zone);
+      assert.equal(parsed.success, false);
+      assert.match(parsed.error?.issues[0]?.message ?? '', /^must be an IANA time zone/);
+    });
+  }
 });

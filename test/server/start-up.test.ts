@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { imageMallocTunables, imageNodeFlags } from '../../bench/lib/processes.ts';
-import { testSecret } from '../helpers/app.ts';
-import { runServerToExit } from '../helpers/server-process.ts';
+import { createPostgresSchema, testSecret } from '../helpers/app.ts';
+import { runServerToExit, spawnServer } from '../helpers/server-process.ts';
 import { accepts, freePort } from '../ops/harness/ports.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -92,4 +93,66 @@ describe('Starting and stopping the server the way the README says', () => {
     assert.doesNotMatch(stdout + stderr, /hunter2/);
     assert.doesNotMatch(stdout, /database opened|"stack"/);
   });
+
+  it('When APP_TIME_ZONE names no zone the database knows, then start-up fails with one line naming the variable', async () => {
+    const { code, stdout, stderr } = await runServerToExit({ DATA_DIR: 'memory://', APP_TIME_ZONE: 'Mars/Olympus_Mons', PORT: '0', JWT_SECRET: testSecret, NODE_ENV: 'test' }, 60_000);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^forum-api: failed to start: APP_TIME_ZONE=Mars\/Olympus_Mons: the database knows no time zone of that name/);
+    assert.doesNotMatch(stdout, /"listening"/);
+  });
+});
+
+/** Forwards loopback connections on `port` to PostgreSQL, from the moment it is started: the database "coming back". */
+async function forwardTo(target: URL, port: number): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect({ host: target.hostname, port: Number(target.port || 5432) });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined).on('close', () => sockets.delete(socket));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('APP_TIME_ZONE on a server started while its database was away (MIGRATE_ON_START=false)', () => {
+  for (const [zone, known] of [['Mars/Olympus_Mons', false], ['asia/seoul', true]] as const) {
+    it(known
+      ? `When the database comes back and knows ${zone}, then the server keeps serving`
+      : `When the database comes back and does not know ${zone}, then the server logs why and stops with exit code 1`, async () => {
+      const schema = await createPostgresSchema();
+      const port = await freePort();
+      const viaForwarder = new URL(schema.url);
+      viaForwarder.port = String(port);
+      const server = await spawnServer({ DATABASE_URL: viaForwarder.toString(), MIGRATE_ON_START: 'false', DB_PROBE_INTERVAL_MS: '100', APP_TIME_ZONE: zone });
+      const forwarder = await forwardTo(new URL(schema.url), port);
+      try {
+        const ready = () => fetch(`http://127.0.0.1:${server.port}/ajax/health/ready`).then((res) => res.status === 200, () => false);
+        if (known) {
+          assert.ok(await eventually(ready, 10_000), 'readiness turns 200 once the database is back');
+          await sleep(1000);
+          assert.equal(server.child.exitCode, null, 'still running');
+        } else {
+          const ended = await Promise.race([server.exited, sleep(10_000).then(() => undefined)]);
+          assert.deepEqual(ended, { code: 1, signal: null });
+          const fatal = server.logs.find((line) => line.level === 'fatal');
+          assert.match(String(fatal?.msg), /^APP_TIME_ZONE=Mars\/Olympus_Mons: the database knows no time zone of that name/);
+        }
+      } finally {
+        server.kill('SIGKILL');
+        await server.exited;
+        await forwarder.close();
+        await schema.drop();
+      }
+    });
+  }
 });

@@ -1,9 +1,14 @@
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { compiledQuery } from '../../db/compiled.ts';
 import type { Database } from '../../db/schema.ts';
 import type { BoardTable } from '../../db/tables/board.ts';
 
-export type BoardRow = Selectable<BoardTable>;
+/**
+ * A post as read: its dates already written by PostgreSQL as the front end shows them, "YYYY-MM-DD HH:MM:SS" in
+ * APP_TIME_ZONE without an offset. PostgreSQL's own time zone rules do it, so the server never formats a date
+ * with ICU (whose locale and zone data would stay resident, ~7 MB of it, for three fields).
+ */
+export type BoardRow = Omit<Selectable<BoardTable>, 'reg_date' | 'update_date'> & { reg_date: string; update_date: string | null };
 
 export type ListedBoardRow = Pick<BoardRow, 'bno' | 's_bno' | 'writer' | 'title' | 'view' | 'recommend' | 'reg_date' | 'pw'>;
 
@@ -11,10 +16,20 @@ export type NewBoardRow = Pick<Insertable<BoardTable>, 'sid' | 's_bno' | 'user_i
 
 export type BoardEdit = Pick<BoardRow, 'title' | 'content' | 'pw'>;
 
-/** The board and recommend tables. Takes a Kysely instance or a transaction. */
-export function boardRepository(db: Kysely<Database>) {
+/** A timestamptz column as the wall-clock time in `timeZone` (a name PostgreSQL knows, src/db/time-zone.ts). */
+const wallClock = <Text extends string | null = string>(column: 'reg_date' | 'update_date', timeZone: string): RawBuilder<Text> =>
+  sql<Text>`to_char(${sql.ref(column)} at time zone ${timeZone}, 'YYYY-MM-DD HH24:MI:SS')`;
+
+/** The board and recommend tables. Takes a Kysely instance or a transaction, and the zone post dates are written in. */
+export function boardRepository(db: Kysely<Database>, timeZone: string) {
   // board/read (when the post is not in memory) and every post write: compiled once (src/db/compiled.ts).
-  const byBno = compiledQuery(db, 1, (bno: number) => db.selectFrom('board').selectAll().where('bno', '=', bno));
+  const byBno = compiledQuery(db, 1, (bno: number) =>
+    db
+      .selectFrom('board')
+      .select(['bno', 'sid', 's_bno', 'user_id', 'writer', 'title', 'content', 'view', 'recommend', 'pw', 'deleted'])
+      .select([wallClock('reg_date', timeZone).as('reg_date'), wallClock<string | null>('update_date', timeZone).as('update_date')])
+      .where('bno', '=', bno),
+  );
   const addViews = compiledQuery(db, 2, (bno: number, views: number) =>
     db.updateTable('board').set((eb) => ({ view: eb('view', '+', views) })).where('bno', '=', bno),
   );
@@ -36,7 +51,8 @@ export function boardRepository(db: Kysely<Database>) {
     page: (sid: string, page: number, size: number): Promise<ListedBoardRow[]> =>
       db
         .selectFrom('board')
-        .select(['bno', 's_bno', 'writer', 'title', 'view', 'recommend', 'reg_date', 'pw'])
+        .select(['bno', 's_bno', 'writer', 'title', 'view', 'recommend', 'pw'])
+        .select(wallClock('reg_date', timeZone).as('reg_date'))
         .where('sid', '=', sid)
         .where('deleted', '=', false)
         .orderBy('s_bno', 'desc')

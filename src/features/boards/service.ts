@@ -5,7 +5,7 @@ import { taggedJson, type TaggedJson } from '../../http/revalidated.ts';
 import type { ResponseCache } from '../../http/response-cache.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { SubjectService } from '../subjects/service.ts';
-import { boardJson, isAuthor, listItemJson, type FormatDate } from './board-json.ts';
+import { boardJson, isAuthor, listItemJson } from './board-json.ts';
 import type { BoardRepository, BoardRow } from './repository.ts';
 import type { BoardJson, BoardUpdate, NewBoard } from './schemas.ts';
 import type { ViewCounter } from './view-counter.ts';
@@ -39,7 +39,6 @@ export interface BoardDependencies {
   boards: BoardRepository;
   accounts: Pick<AccountService, 'account'>;
   inTransaction: InTransaction;
-  formatDate: FormatDate;
   /** List pages by subject and page number; every post write below empties it. */
   pages: ResponseCache<BoardPage>;
   /** Posts as `board/read` answers them, by bno; every post write below empties it too. */
@@ -66,7 +65,7 @@ async function cleanContent(content: string): Promise<string> {
   return html;
 }
 
-export function boardService({ boards, accounts, inTransaction, formatDate, pages, posts, views }: BoardDependencies) {
+export function boardService({ boards, accounts, inTransaction, pages, posts, views }: BoardDependencies) {
   /** The post, unless it does not exist or was deleted: both are 404 (the original answered 500 for unknown). */
   async function livePost(bno: number): Promise<BoardRow> {
     const board = await boards.find(bno);
@@ -113,7 +112,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     list(sid: string, page: number): Promise<BoardPage> {
       return pages.get(`${sid}\n${page}`, async () => {
         const [rows, total] = await Promise.all([boards.page(sid, page, pageSize), boards.countLive(sid)]);
-        return { ...taggedJson(rows.reverse().map((row) => listItemJson(row, formatDate))), total };
+        return { ...taggedJson(rows.reverse().map((row) => listItemJson(row))), total };
       });
     },
 
@@ -131,7 +130,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
       }
       const view = post.views++;
       await views.count(bno);
-      return { ...boardJson(board, viewer, formatDate), view };
+      return { ...boardJson(board, viewer), view };
     },
 
     /**
@@ -141,7 +140,7 @@ export function boardService({ boards, accounts, inTransaction, formatDate, page
     async readSecret(viewer: Express.User | undefined, bno: number, code: string): Promise<BoardJson> {
       const board = await livePost(bno);
       if (board.pw !== null && !sameCode(board.pw, code)) throw errors.wrongSecretCode();
-      return boardJson(board, viewer, formatDate);
+      return boardJson(board, viewer);
     },
 
     async update(caller: Express.User, input: BoardUpdate): Promise<void> {
