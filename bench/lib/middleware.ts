@@ -76,13 +76,13 @@ export const middlewareRows: MiddlewareRow[] = [
     name: 'body parsers (JSON, cookies)',
     functions: { app: ['verify'] },
     packages: ['body-parser', 'raw-body', 'iconv-lite', 'bytes', 'unpipe', 'cookie-parser', 'cookie', 'cookie-signature'],
-    why: 'mounted only on the routes that read a JSON body or cookies: neither of these routes pays for them',
+    why: 'mounted only on the routes that read a JSON body or cookies: none of these routes pays for them',
   },
   {
     name: 'rate limits',
     modules: ['http/rate-limit', 'http/rate-limit-stores', 'http/write-limits'],
     packages: ['express-rate-limit', 'rate-limit-redis'],
-    why: 'mounted only on sign-in and write routes: neither of these routes pays for them',
+    why: 'mounted only on sign-in and write routes: none of these routes pays for them',
   },
   {
     name: expressRow,
@@ -91,8 +91,13 @@ export const middlewareRows: MiddlewareRow[] = [
   {
     name: routeHandlerRow,
     modules: ['http/routes', 'http/response-cache', 'http/revalidated', 'http/fields', 'features/', 'db/'],
-    packages: [...layerPackages('pg protocol'), ...layerPackages('kysely'), ...layerPackages('zod')],
-    why: 'the answer itself: subject/all sends its cached, serialised list with an ETag and answers 304 when unchanged; the ceiling ends a prepared buffer',
+    packages: [...layerPackages('kysely'), ...layerPackages('zod')],
+    why: 'the answer itself: subject/all sends its cached, serialised list with an ETag and answers 304 when unchanged, subject/get validates the sid, runs its compiled query and serialises the row; the ceiling ends a prepared buffer',
+  },
+  {
+    name: 'database driver (pg: pool, query messages, row parsing)',
+    packages: layerPackages('pg protocol'),
+    why: "subject/get's one round trip to PostgreSQL (its socket's kernel time is under \"server CPU from /proc\"): named prepared statements, pipelining and postgres.js were measured against it and won nothing measurable (README, \"Hot single-row reads\")",
   },
   {
     name: responseWritingRow,
