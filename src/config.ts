@@ -32,13 +32,14 @@ const origins = z
   );
 
 // An IANA zone name (Asia/Seoul, America/Argentina/Buenos_Aires, Etc/GMT+9, UTC), as written. Only its shape is
-// checked here: fixed offsets like "+09:00" and POSIX rules like "<+09>-9" are refused, as they ignore daylight saving
-// wherever it applies. Whether it names a zone is decided by the database that writes the post dates, at start
-// (src/db/time-zone.ts), so the server never loads ICU's zone and locale data.
-export const timeZone = z
+// checked here: fixed offsets like "+09:00" and POSIX rules like "KST-9" or "<+09>-9" are refused (they ignore
+// daylight saving wherever it applies, and POSIX counts hours west: UTC+9 is nine hours behind UTC), and with them
+// the legacy names of that shape (EST5EDT, GMT0: use America/New_York, UTC). Whether the database writes post dates
+// in it is checked at start (src/db/time-zone.ts), so the server never loads ICU's zone and locale data.
+const timeZone = z
   .string()
   .default('Asia/Seoul')
-  .refine((value) => value.length <= 64 && /^[A-Za-z][\w+-]*(?:\/[\w+-]+)*$/.test(value), {
+  .refine((value) => value.length <= 64 && /^[A-Za-z][\w+-]*(?:\/[\w+-]+)*$/.test(value) && !/^[A-Za-z]+[+-]?\d/.test(value), {
     message: 'must be an IANA time zone such as Asia/Seoul or UTC',
   });
 

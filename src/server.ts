@@ -49,17 +49,14 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     logger.warn('SMTP_URL is not set: verification mails are written to this log instead of being sent (never allowed in production)');
   }
   const { database, probe } = await prepareDatabase(config.database, logger);
-  // PostgreSQL writes the post dates in APP_TIME_ZONE, so it decides whether the zone exists: its answer (a scan
-  // of its zone files, ~60 ms) is awaited once the app is built. A server started while its database is away
-  // (MIGRATE_ON_START=false) checks it once the database is reached, after the start.
-  const timeZoneChecked = probe.available ? checkTimeZone(database.db, config.timeZone) : Promise.resolve();
-  timeZoneChecked.catch(() => undefined); // handled: awaited below
+  // PostgreSQL writes the post dates in APP_TIME_ZONE, so it decides whether it can (~1 ms). A server started while
+  // its database is away (MIGRATE_ON_START=false) checks it once the database is reached, after the start.
+  if (probe.available) await checkTimeZone(database.db, config.timeZone);
   const lifecycle = new Lifecycle();
   // Several instances share what would otherwise differ between them: the limits' counters and the caches' freshness.
   const shared = openSharedState(config, database, logger);
   const accessTokens = createAccessTokens(config.jwt.secret);
   const app = createApp({ config, logger, db: database.db, probe, lifecycle, accessTokens, ...shared.appDependencies });
-  await timeZoneChecked;
 
   const listener = requestListener(app);
   const server = createServer(listener);
