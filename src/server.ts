@@ -27,6 +27,8 @@ interface Running {
   lifecycle: Lifecycle;
   shared: SharedState;
   stopMemoryRelease: () => void;
+  /** False when the database was away at start: APP_TIME_ZONE is then checked once it is reached. */
+  timeZoneChecked: boolean;
 }
 
 async function readConfigOrExit(): Promise<Config> {
@@ -51,7 +53,8 @@ async function start(config: Config, logger: Logger): Promise<Running> {
   const { database, probe } = await prepareDatabase(config.database, logger);
   // PostgreSQL writes the post dates in APP_TIME_ZONE, so it decides whether it can (~1 ms). A server started while
   // its database is away (MIGRATE_ON_START=false) checks it once the database is reached, after the start.
-  if (probe.available) await checkTimeZone(database.db, config.timeZone);
+  const timeZoneChecked = probe.available;
+  if (timeZoneChecked) await checkTimeZone(database.db, config.timeZone);
   const lifecycle = new Lifecycle();
   // Several instances share what would otherwise differ between them: the limits' counters and the caches' freshness.
   const shared = openSharedState(config, database, logger);
@@ -96,7 +99,7 @@ async function start(config: Config, logger: Logger): Promise<Running> {
     onRelease: ({ rssBeforeBytes, rssAfterBytes, pauseMs }) =>
       logger.info({ rssBeforeMb: megabytes(rssBeforeBytes), rssAfterMb: megabytes(rssAfterBytes), pauseMs: Math.round(pauseMs) }, 'quiet after a burst: collected garbage so memory goes back to the system'),
   });
-  return { config, logger, server, database, probe, lifecycle, shared, stopMemoryRelease };
+  return { config, logger, server, database, probe, lifecycle, shared, stopMemoryRelease, timeZoneChecked };
 }
 
 const megabytes = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
@@ -180,7 +183,7 @@ const logger = createLogger(config.logLevel, undefined, logFormatFor(config.logF
 try {
   const running = await start(config, logger);
   const stop = handleSignals(running);
-  if (!running.probe.available) {
+  if (!running.timeZoneChecked) {
     checkTimeZoneOnceReachable(running.database.db, running.probe, config.timeZone, (error) => {
       logger.fatal(error.message);
       stop('APP_TIME_ZONE', 1);
