@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sanitizerIdleMs } from '../src/content/cleaner.ts';
 import { createAccessTokens } from '../src/features/auth/access-token.ts';
 import { issueAttackerTokens } from './lib/adversarial.ts';
-import { baselineCase, ourCases, type BenchCase } from './lib/cases.ts';
+import { baselineCase, ourCases, rowFloorCase, rowFloorName, type BenchCase } from './lib/cases.ts';
 import { benchSecret, createSchema, productionEnv, seedForum } from './lib/fixtures.ts';
 import { summariseRounds, type LoadPlan, type Round } from './lib/load.ts';
 import { probesSentBy } from './lib/mix.ts';
@@ -75,6 +75,8 @@ const baselineServers: Array<[string, string, Record<string, string>]> = [
   ['express ceiling', 'bare-express.mjs', { BENCH_EXPRESS_MODE: 'ceiling' }],
   ['express res.json defaults', 'bare-express.mjs', { BENCH_EXPRESS_MODE: 'json' }],
   ['express + pino-http + helmet + cors defaults', 'bare-express.mjs', { BENCH_EXPRESS_MODE: 'stack' }],
+  // The ceiling plus subject/get's one query on node-postgres, nothing else (issue 18, target 3's floor).
+  [rowFloorName, 'bare-express.mjs', { BENCH_EXPRESS_MODE: 'row' }],
 ];
 
 /**
@@ -126,6 +128,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
     const postgres = await ours(runtime, { DATABASE_URL: databaseUrl }, loopDelayFile);
     track('ours (postgres)', postgres);
     const subjectsJson = await (await fetch(`${postgres.baseUrl}/ajax/subject/all`)).text();
+    const rowJson = await (await fetch(`${postgres.baseUrl}/ajax/subject/get?sid=free`)).text();
     const embedded = await ours(runtime, { DATA_DIR: join(work, `pglite-${index}`) });
     track('ours (pglite)', embedded);
     const bodyFile = join(work, 'subjects.json');
@@ -134,7 +137,7 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
       const server = await startServer({
         runtime,
         script: join(root, 'bench/servers', script),
-        env: { BENCH_BODY_FILE: bodyFile, NODE_PATH: join(root, 'node_modules'), ...env },
+        env: { BENCH_BODY_FILE: bodyFile, BENCH_DATABASE_URL: databaseUrl, NODE_PATH: join(root, 'node_modules'), ...env },
         cpu: serverCpu,
         logFile: join(work, `${script}.log`),
         readyPath: '/ajax/subject/all',
@@ -142,7 +145,9 @@ async function measureRuntime(runtime: Runtime, index: number, databaseUrl: stri
       track(name, server);
     }
     const served = (server: Spawned) => ({ base: server.baseUrl, cpuMs: () => server.cpuMs() });
-    const baselines = servers.slice(2).map(({ name, server }) => baselineCase(name, served(server), subjectsJson, plan.connections));
+    const baselines = servers
+      .slice(2)
+      .map(({ name, server }) => (name === rowFloorName ? rowFloorCase(served(server), rowJson, plan.connections) : baselineCase(name, served(server), subjectsJson, plan.connections)));
     const everyCase = [
       ...baselines,
       ...ourCases({ ...served(postgres), database: 'postgres', token, subjectsJson, posts: seededPosts, attackerTokens, delays: serverDelays(postgres.child.pid!, loopDelayFile) }, plan.connections),

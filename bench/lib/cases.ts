@@ -50,6 +50,13 @@ export function baselineCase(name: string, server: Served, subjectsJson: string,
   return loadCase(name, server, { url: `${server.base}/ajax/subject/all` }, connections, all(status(200), sameBody(subjectsJson)));
 }
 
+/** The floor under our uncached one-row read: `rowJson` is what ours answers for subject "free", byte for byte. */
+export const rowFloorName = 'express ceiling + one pg row: GET /ajax/subject/get';
+
+export function rowFloorCase(server: Served, rowJson: string, connections: number): BenchCase {
+  return loadCase(rowFloorName, server, { url: `${server.base}/ajax/subject/get?sid=free` }, connections, all(status(200), sameBody(rowJson)));
+}
+
 export interface OurServer extends Served {
   /** postgres | pglite */
   database: string;
