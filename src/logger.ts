@@ -64,7 +64,7 @@ export function createLogger(level: string, destination?: DestinationStream, for
 const logBufferMaxBytes = 16 * 1024 * 1024;
 
 /** How long a line waits for others to share its write, at most; and how many bytes end the wait sooner. */
-export const logBatch = { waitMs: 10, bytes: 64 * 1024 } as const;
+export const logBatch = { waitMs: 10, bytes: 16 * 1024 } as const;
 
 /**
  * Lines gathered for up to `logBatch.waitMs` (or `logBatch.bytes`) and handed to `sink` in one write. Every
