@@ -24,6 +24,11 @@ export interface QuietRelease {
   checkEveryMs: number;
   /** A check interval whose event-loop utilization is below this is quiet: the burst is over. */
   quietBelow: number;
+  /**
+   * How long the loop must also stay quiet after such a check before the collection runs: a burst that began in
+   * the last moments of a quiet interval barely raises its utilization, and would be held for the whole pause.
+   */
+  confirmMs: number;
   /** How far the RSS must have grown past what the last release left (or the lowest seen since) to collect. */
   growthBytes: number;
   /** The event loop's busy time since the last release, as a multiple of that release's pause, before the next. */
@@ -49,13 +54,17 @@ export interface QuietRelease {
  * burst and never during one.
  * - Quiet below 10 % of the loop: the ALB's probes and a light stream of readers stay far below it (a request
  *   takes 0.1–0.3 ms), while any burst keeps the collection away from the requests it would delay.
+ * - Quiet for 50 ms more after the check: a burst that began in the last ~100 ms of a quiet second left it
+ *   under 10 % busy, and the collection then held the burst's first requests for its whole pause (seen in
+ *   bench/compare.ts: a round's GC pause max 38 ms, event-loop delay max 69 ms). Now only a burst that begins
+ *   in the last ~5 ms of those 50 can meet it.
  * - 10 MB of growth: the collection holds the thread for tens of milliseconds, so it is spent only where there
  *   is something to give back; a steady server's RSS does not grow and never pays for it, and a collection
  *   that frees nothing raises the bar for the next by another 10 MB.
  * - 20 × the pause in work between two: a server that grows and shrinks in small waves spends at most 5 % of
  *   its work on releases.
  */
-export const mainThreadRelease = { checkEveryMs: 1_000, quietBelow: 0.1, growthBytes: 10 * 1024 * 1024, workPerPause: 20 } as const;
+export const mainThreadRelease = { checkEveryMs: 1_000, quietBelow: 0.1, confirmMs: 50, growthBytes: 10 * 1024 * 1024, workPerPause: 20 } as const;
 
 /**
  * Runs a last-resort collection of this thread when the process has grown, has worked enough since the last
@@ -70,6 +79,7 @@ export function releaseMemoryWhenQuiet(options: QuietRelease): () => void {
   let busyMsSinceRelease = 0;
   let lastPauseMs = 0;
   let settling: NodeJS.Timeout | undefined;
+  let confirming: NodeJS.Timeout | undefined;
 
   const check = setInterval(() => {
     const loop = performance.eventLoopUtilization();
@@ -80,12 +90,25 @@ export function releaseMemoryWhenQuiet(options: QuietRelease): () => void {
     baseline = Math.min(baseline, now);
     if (
       settling !== undefined ||
+      confirming !== undefined ||
       interval.utilization >= options.quietBelow ||
       now < baseline + options.growthBytes ||
       busyMsSinceRelease < options.workPerPause * lastPauseMs
     ) {
       return;
     }
+    // Still quiet `confirmMs` later, or a burst has begun and the next quiet interval decides again.
+    const beforeConfirming = performance.eventLoopUtilization();
+    confirming = setTimeout(() => {
+      confirming = undefined;
+      if (performance.eventLoopUtilization(performance.eventLoopUtilization(), beforeConfirming).utilization >= options.quietBelow) return;
+      release(now);
+    }, options.confirmMs);
+    confirming.unref();
+  }, options.checkEveryMs);
+  check.unref();
+
+  function release(rssBefore: number): void {
     const started = performance.now();
     collect({ type: 'major', execution: 'sync', flavor: 'last-resort' });
     lastPauseMs = performance.now() - started;
@@ -94,14 +117,14 @@ export function releaseMemoryWhenQuiet(options: QuietRelease): () => void {
     settling = setTimeout(() => {
       settling = undefined;
       baseline = rss();
-      options.onRelease({ rssBeforeBytes: now, rssAfterBytes: baseline, pauseMs: lastPauseMs });
+      options.onRelease({ rssBeforeBytes: rssBefore, rssAfterBytes: baseline, pauseMs: lastPauseMs });
     }, 500);
     settling.unref();
-  }, options.checkEveryMs);
-  check.unref();
+  }
 
   return () => {
     clearInterval(check);
+    clearTimeout(confirming);
     clearTimeout(settling);
   };
 }

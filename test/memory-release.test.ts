@@ -54,8 +54,8 @@ function busy(ms: number): void {
   while (performance.now() < until);
 }
 
-/** A release checking every 50 ms on a given RSS, counting its collections (each taking `pauseMs`). */
-function watched(pauseMs = 0) {
+/** A release checking every `checkEveryMs` on a given RSS, counting its collections (each taking `pauseMs`). */
+function watched(pauseMs = 0, checkEveryMs = 50) {
   let rssBytes = 200 * MB;
   const collections: number[] = [];
   const releases: Parameters<QuietRelease['onRelease']>[0][] = [];
@@ -64,7 +64,8 @@ function watched(pauseMs = 0) {
     busy(pauseMs);
   };
   const stop = releaseMemoryWhenQuiet({
-    checkEveryMs: 50,
+    checkEveryMs,
+    confirmMs: 20,
     quietBelow: 0.1,
     growthBytes: 10 * MB,
     workPerPause: 20,
@@ -84,8 +85,8 @@ function watched(pauseMs = 0) {
 describe('When to release', () => {
   const stops: (() => void)[] = [];
   after(() => stops.forEach((stop) => stop()));
-  const watch = (pauseMs?: number) => {
-    const release = watched(pauseMs);
+  const watch = (pauseMs?: number, checkEveryMs?: number) => {
+    const release = watched(pauseMs, checkEveryMs);
     stops.push(release.stop);
     return release;
   };
@@ -121,6 +122,21 @@ describe('When to release', () => {
     for (let turn = 0; turn < 10; turn++) {
       busy(45);
       await sleep(5);
+    }
+    assert.deepEqual(release.collections, [], 'collected during the burst');
+    await until(() => release.collections.length === 1, 'a collection once quiet');
+  });
+
+  it('When a burst begins just before a check finds the last interval quiet, then the collection waits until the burst is over', async () => {
+    const release = watch(0, 400);
+    const started = performance.now();
+    release.grow(20 * MB);
+    // Quiet until 15 ms before the first check, then a burst of 600 ms: that check's interval is under 5 % busy.
+    await sleep(385 - (performance.now() - started));
+    const burstEnds = performance.now() + 600;
+    while (performance.now() < burstEnds) {
+      busy(4);
+      await new Promise((turn) => setImmediate(turn));
     }
     assert.deepEqual(release.collections, [], 'collected during the burst');
     await until(() => release.collections.length === 1, 'a collection once quiet');
